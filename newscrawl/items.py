@@ -1,0 +1,53 @@
+"""The Article item: one archived news article.
+
+Field order here is the field order of the JSON lines export (Scrapy >= 2.18 writes fields in
+declaration order), and the field names are a documented, stable interface (see README).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(kw_only=True, slots=True)
+class Article:
+    """An article as it moves through the pipelines.
+
+    Page objects fill the raw fields (title, lead, body, tags, published_raw …); the pipelines
+    fill the derived ones (published_at, published_at_utc, content_hash).
+    """
+
+    url: str
+    canonical_url: str
+    site: str
+    lang: str
+    source_id: str
+    title: str | None = None
+    lead: str | None = None
+    body: str = ""
+    tags: list[str] = field(default_factory=list)
+    published_at: str | None = None
+    published_at_utc: str | None = None
+    published_raw: str | None = None
+    alternates: dict[str, str] = field(default_factory=dict)
+    fetched_at: str = ""
+    content_hash: str | None = None
+    capture: RawCapture | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawCapture:
+    """The response an article was extracted from, kept so that it can be re-extracted later.
+
+    Not exported to JSON lines (see ``EXPORT_FIELDS``); the persist pipeline stores it.
+    """
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    encoding: str | None = None
+
+
+# The exported fields, in order: every Article field except the raw capture.
+EXPORT_FIELDS: tuple[str, ...] = tuple(name for name in Article.__dataclass_fields__ if name != "capture")

@@ -1,0 +1,143 @@
+"""ArticlePage: one article's fields from its HTML, driven by a site profile.
+
+The page object only extracts. Cleaning boilerplate text, reading dates and fingerprinting are
+the pipelines' work (``newscrawl.pipelines``), so that ``newscrawl extract`` and a crawl give the
+same record for the same HTML.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from newscrawl.extract.text import join_paragraphs, normalize_text
+from newscrawl.extract.urls import article_id, canonical_url, site_hosts
+from newscrawl.items import Article
+from newscrawl.pages import generic
+from newscrawl.pages._html import all_texts, first_text, node_text
+from newscrawl.profiles.model import Profile
+
+
+class NotAnArticle(ValueError):
+    """The page is not an article of the profile's site (wrong URL, soft 404, no title)."""
+
+
+class ArticlePage:
+    """Fields of one article page; each field is one small method named after it."""
+
+    def __init__(self, url: str, html: str, profile: Profile, base_url: str | None = None) -> None:
+        self.url = url
+        self.profile = profile
+        self.base_url = (base_url or profile.base_url).rstrip("/")
+        self.hosts = site_hosts(profile, self.base_url)
+        self.root = Selector(text=html)
+
+    @cached_property
+    def source_id(self) -> str:
+        found = article_id(self.url, self.profile, self.hosts)
+        if found is None:
+            raise NotAnArticle(f"URL does not match the article patterns of profile {self.profile.name}")
+        return found
+
+    @cached_property
+    def _generic(self) -> generic.GenericFields | None:
+        return generic.extract(self.root, self.url) if self.profile.selectors.generic else None
+
+    @cached_property
+    def title(self) -> str | None:
+        if self._generic:
+            return self._generic.title
+        return first_text(self.root, self.profile.selectors.title)
+
+    @cached_property
+    def lead(self) -> str | None:
+        if self._generic:
+            return None
+        return first_text(self.root, self.profile.selectors.lead)
+
+    @cached_property
+    def paragraphs(self) -> list[str]:
+        if self._generic:
+            return self._generic.paragraphs
+        selectors = self.profile.selectors
+        assert selectors.body is not None
+        bodies = self.root.css(selectors.body)
+        if not bodies:
+            return []
+        body = bodies[0]
+        for css in selectors.drop:
+            body.css(css).drop()
+        paragraphs = all_texts(body.css(selectors.paragraphs))
+        if paragraphs:
+            return paragraphs
+        # No paragraph elements: fall back to the body's text lines.
+        return [line for line in (normalize_text(t) for t in body.xpath(".//text()").getall()) if line]
+
+    @cached_property
+    def published_raw(self) -> str | None:
+        if self._generic:
+            return self._generic.date
+        text = first_text(self.root, self.profile.selectors.date)
+        pattern = self.profile.dates.pattern
+        if text and pattern:
+            match = pattern.search(text)
+            if not match:
+                return None
+            text = match.group("date") if "date" in pattern.groupindex else match.group(0)
+            text = text.strip()
+        return text or None
+
+    @cached_property
+    def tags(self) -> list[str]:
+        css = self.profile.selectors.tags
+        return list(dict.fromkeys(all_texts(self.root.css(css)))) if css else []
+
+    @cached_property
+    def page_lang(self) -> str | None:
+        """The page's declared language (``<html lang>``), lowercased, or None."""
+        lang = self.root.xpath("/html/@lang").get()
+        return lang.strip().lower() if lang and lang.strip() else None
+
+    @cached_property
+    def alternates(self) -> dict[str, str]:
+        """Other-language versions the page links (``<link rel=alternate hreflang=…>``)."""
+        found: dict[str, str] = {}
+        for link in self.root.xpath("//link[@hreflang][@href]"):
+            if "alternate" not in (link.attrib.get("rel") or "").lower().split():
+                continue
+            lang = link.attrib["hreflang"].strip().lower()
+            if lang and lang != "x-default" and lang.split("-")[0] != self.profile.lang.split("-")[0]:
+                found[lang] = urljoin(self.url, link.attrib["href"].strip())
+        return found
+
+    @cached_property
+    def canonical_url(self) -> str:
+        rel = self.root.xpath("//link[@rel='canonical']/@href").get()
+        return canonical_url(self.profile, self.base_url, self.source_id, self.url, rel, self.hosts)
+
+    def lang_mismatch(self) -> bool:
+        """True when the page declares a language other than the profile's."""
+        page = self.page_lang
+        return bool(page) and page.split("-")[0] != self.profile.lang.split("-")[0]  # type: ignore[union-attr]
+
+    def to_item(self, fetched_at: str) -> Article:
+        """The raw Article; raises :class:`NotAnArticle` for pages that are not articles."""
+        source_id = self.source_id
+        if not self.title:
+            raise NotAnArticle("no title found (soft 404 or a page that is not an article)")
+        return Article(
+            url=self.url,
+            canonical_url=self.canonical_url,
+            site=self.profile.site,
+            lang=self.profile.lang,
+            source_id=source_id,
+            title=self.title,
+            lead=self.lead,
+            body=join_paragraphs(self.paragraphs),
+            tags=self.tags,
+            published_raw=self.published_raw,
+            alternates=self.alternates,
+            fetched_at=fetched_at,
+        )

@@ -1,0 +1,87 @@
+"""PersistPipeline: write articles and their revisions to the database in batches.
+
+Batches are written in one transaction each (``NEWSCRAWL_DB_BATCH_SIZE`` items) and the rest is
+flushed when the spider closes. A crash loses at most the unflushed batch, which the next crawl
+fetches again; it never leaves a half-written article.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy.exceptions import NotConfigured
+
+from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
+from newscrawl.db.store import save_articles
+from newscrawl.items import EXPORT_FIELDS, Article
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+logger = logging.getLogger(__name__)
+
+
+def article_record(item: Article) -> dict[str, Any]:
+    """The mapping ``db.store.save_articles`` takes for one item."""
+    record = {name: getattr(item, name) for name in EXPORT_FIELDS}
+    if item.capture is not None:
+        record["capture"] = asdict(item.capture)
+    return record
+
+
+class PersistPipeline:
+    """Upsert articles (and new revisions with their raw captures) through SQLAlchemy."""
+
+    def __init__(self, database_url: str, batch_size: int, stats: StatsCollector) -> None:
+        self.database_url = database_url
+        self.batch_size = batch_size
+        self.stats = stats
+        self.pending: list[dict[str, Any]] = []
+        self.engine: Engine | None = None
+        self.sessions: sessionmaker[Session] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        url = crawler.settings.get("NEWSCRAWL_DATABASE_URL")
+        if not url:
+            raise NotConfigured("NEWSCRAWL_DATABASE_URL is empty: articles are not stored")
+        batch_size = crawler.settings.getint("NEWSCRAWL_DB_BATCH_SIZE", 200)
+        if batch_size < 1:
+            raise ValueError(f"NEWSCRAWL_DB_BATCH_SIZE must be at least 1, not {batch_size}")
+        assert crawler.stats is not None
+        return cls(url, batch_size, crawler.stats)
+
+    def open_spider(self) -> None:
+        self.engine = make_engine(self.database_url)
+        ensure_schema(self.engine)
+        self.sessions = make_sessionmaker(self.engine)
+
+    def process_item(self, item: Article) -> Article:
+        self.pending.append(article_record(item))
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        """Write the pending batch in one transaction."""
+        if not self.pending:
+            return
+        assert self.sessions is not None
+        with self.sessions.begin() as session:
+            result = save_articles(session, self.pending)
+        for name in ("new", "changed", "unchanged", "restored"):
+            self.stats.inc_value(f"newscrawl/persist/{name}", getattr(result, name))
+        self.stats.inc_value("newscrawl/persist/batches")
+        self.pending.clear()
+
+    def close_spider(self) -> None:
+        try:
+            self.flush()
+        finally:
+            if self.engine is not None:
+                self.engine.dispose()

@@ -1,0 +1,36 @@
+"""A Scrapy spider loader that adds one spider per site profile.
+
+Set as ``SPIDER_LOADER_CLASS``; ``scrapy list`` then shows every profile, and ``scrapy crawl
+<profile>`` runs it. Profiles come from the package and from ``NEWSCRAWL_SITES_DIR``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy.spiderloader import SpiderLoader
+
+from newscrawl.profiles import Profile, load_profiles
+from newscrawl.profiles.loader import SITES_DIR_ENV
+from newscrawl.spiders.profile import ProfileSpider
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+
+def spider_class(profile: Profile) -> type[ProfileSpider]:
+    """A ProfileSpider subclass named after the profile."""
+    class_name = "".join(part.capitalize() for part in profile.name.split("_")) + "Spider"
+    doc = f"Crawl {profile.site} ({profile.lang}) as described by {profile.source}."
+    return type(class_name, (ProfileSpider,), {"name": profile.name, "profile": profile, "__doc__": doc})
+
+
+class ProfileSpiderLoader(SpiderLoader):
+    """SpiderLoader plus the profile spiders (a profile error stops the process at start)."""
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        for profile in load_profiles(settings.get(SITES_DIR_ENV) or None).values():
+            self._spiders[profile.name] = spider_class(profile)
+            self._found[profile.name].append((str(profile.source), profile.name))
+        self._check_name_duplicates()

@@ -1,0 +1,1 @@
+"""Spiders. Every site profile becomes a spider (see ``newscrawl.spiderloader``)."""
