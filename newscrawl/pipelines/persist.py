@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
-from newscrawl.db.store import save_articles
+from newscrawl.db.store import mark_removed, save_articles
 from newscrawl.items import EXPORT_FIELDS, Article
+from newscrawl.signals import article_gone
+from newscrawl.spiders.profile import utc_now_iso
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -42,6 +45,7 @@ class PersistPipeline:
         self.batch_size = batch_size
         self.stats = stats
         self.pending: list[dict[str, Any]] = []
+        self.gone: list[dict[str, Any]] = []
         self.engine: Engine | None = None
         self.sessions: sessionmaker[Session] | None = None
 
@@ -54,7 +58,9 @@ class PersistPipeline:
         if batch_size < 1:
             raise ValueError(f"NEWSCRAWL_DB_BATCH_SIZE must be at least 1, not {batch_size}")
         assert crawler.stats is not None
-        return cls(url, batch_size, crawler.stats)
+        pipeline = cls(url, batch_size, crawler.stats)
+        crawler.signals.connect(pipeline.article_gone, signal=article_gone)
+        return pipeline
 
     def open_spider(self) -> None:
         self.engine = make_engine(self.database_url)
@@ -67,17 +73,29 @@ class PersistPipeline:
             self.flush()
         return item
 
+    def article_gone(self, site: str, lang: str, source_id: str, url: str, status: int) -> None:
+        """Queue a tombstone for an article the site removed (unknown articles are ignored)."""
+        self.gone.append({"site": site, "lang": lang, "source_id": source_id, "status": status, "at": utc_now_iso()})
+        if len(self.gone) >= self.batch_size:
+            self.flush()
+
     def flush(self) -> None:
-        """Write the pending batch in one transaction."""
-        if not self.pending:
+        """Write the pending articles and tombstones in one transaction."""
+        if not (self.pending or self.gone):
             return
         assert self.sessions is not None
+        removed = 0
         with self.sessions.begin() as session:
             result = save_articles(session, self.pending)
+            for gone in self.gone:
+                at = datetime.fromisoformat(gone.pop("at"))
+                removed += mark_removed(session, **gone, at=at)
         for name in ("new", "changed", "unchanged", "restored"):
             self.stats.inc_value(f"newscrawl/persist/{name}", getattr(result, name))
+        self.stats.inc_value("newscrawl/persist/removed", removed)
         self.stats.inc_value("newscrawl/persist/batches")
         self.pending.clear()
+        self.gone.clear()
 
     def close_spider(self) -> None:
         try:

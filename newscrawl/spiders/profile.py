@@ -23,10 +23,12 @@ from newscrawl.items import Article, RawCapture
 from newscrawl.pages import ArticlePage, FeedPage, ListingPage, NotAnArticle, SitemapPage
 from newscrawl.pages.listing import Entry
 from newscrawl.profiles.model import Profile
+from newscrawl.signals import article_gone
 
 logger = logging.getLogger(__name__)
 
 ARTICLE_PRIORITY = 10  # finish articles before opening more listing pages: bounded memory
+GONE_STATUSES = (404, 410)  # an article that answers these was removed by the site
 
 
 def utc_now_iso() -> str:
@@ -83,7 +85,8 @@ class ProfileSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.article_failed,
             priority=ARTICLE_PRIORITY,
-            cb_kwargs={"date_raw": date_raw},
+            cb_kwargs={"date_raw": date_raw, "source_id": source_id},
+            meta={"handle_httpstatus_list": list(GONE_STATUSES)},
         )
 
     def _follow(self, entries: list[Entry]) -> Iterator[Request]:
@@ -128,7 +131,10 @@ class ProfileSpider(scrapy.Spider):
 
     # -- articles ----------------------------------------------------------------------------
 
-    def parse_article(self, response: Response, date_raw: str | None = None) -> Iterator[Article]:
+    def parse_article(self, response: Response, source_id: str, date_raw: str | None = None) -> Iterator[Article]:
+        if response.status in GONE_STATUSES:
+            self._gone(response, source_id)
+            return
         content_type = response.headers.get("Content-Type")
         encoding, html = decode_html(response.body, content_type.decode("latin-1") if content_type else None)
         page = ArticlePage(response.url, html, self.profile, self.base_url)
@@ -157,6 +163,19 @@ class ProfileSpider(scrapy.Spider):
         )
         self._inc("article/extracted")
         yield item
+
+    def _gone(self, response: Response, source_id: str) -> None:
+        """The site removed the article: nothing is extracted; a known one gets a tombstone."""
+        self._inc(f"article/http_error/{response.status}")
+        logger.warning("Article answered HTTP %s: %s", response.status, response.url)
+        self.crawler.signals.send_catch_log(
+            article_gone,
+            site=self.profile.site,
+            lang=self.profile.lang,
+            source_id=source_id,
+            url=response.url,
+            status=response.status,
+        )
 
     def article_failed(self, failure: Failure) -> None:
         """Count and log an article that could not be fetched; nothing is stored for it."""

@@ -1,0 +1,135 @@
+"""``newscrawl history``: an article's revisions, with a unified diff of what changed.
+
+The article is named by its canonical URL, a URL it was fetched from, or ``site:lang:source_id``.
+Each revision is printed on one line (number, kind, fetch time, content hash prefix, title,
+published date); between consecutive content revisions (kinds ``content`` and ``restored``)
+comes a ``difflib.unified_diff`` of the title and body lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from newscrawl.cli.db import add_database_url_argument
+from newscrawl.db.errors import DatabaseConfigError
+from newscrawl.db.migrate import current_revision
+from newscrawl.db.models import Article, Revision
+from newscrawl.db.queries import find_article, revisions
+from newscrawl.db.session import database_url, make_engine, make_sessionmaker, safe_url, sqlite_path
+
+__all__ = ["format_history", "register", "run"]
+
+_PROG = "newscrawl history"
+_CONTENT_KINDS = ("content", "restored")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``history`` sub-command."""
+    parser = sub.add_parser(
+        "history",
+        help="show an article's revisions and what changed between them",
+        description="Show the stored revisions of one article and diffs between them.",
+    )
+    parser.add_argument(
+        "ref",
+        metavar="ARTICLE",
+        help="canonical URL, fetched URL, or site:lang:source_id (e.g. mfa:en:1234)",
+    )
+    add_database_url_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the history of the article ``args.ref``; 1 if it is unknown."""
+    url = database_url(args.database_url)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        print(f"{_PROG}: error: no database at {path}", file=sys.stderr)
+        return 1
+    try:
+        engine = make_engine(url)
+    except DatabaseConfigError as exc:
+        print(f"{_PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if current_revision(engine) is None:
+            print(
+                f"{_PROG}: error: {safe_url(url)} has no newscrawl schema "
+                "(run `newscrawl db upgrade` or a crawl first)",
+                file=sys.stderr,
+            )
+            return 1
+        with make_sessionmaker(engine)() as session:
+            article = find_article(session, args.ref)
+            if article is None:
+                print(
+                    f"{_PROG}: error: no article matches {args.ref!r} in {safe_url(url)} "
+                    "(give a canonical URL, a fetched URL or site:lang:source_id)",
+                    file=sys.stderr,
+                )
+                return 1
+            lines = format_history(article, revisions(session, article.id))
+    except SQLAlchemyError as exc:
+        print(f"{_PROG}: error reading {safe_url(url)}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print("\n".join(lines))
+    return 0
+
+
+def format_history(article: Article, history: Sequence[Revision]) -> list[str]:
+    """The lines that ``newscrawl history`` prints for *article* and its revisions."""
+    lines = [
+        f"article {article.key} (id {article.id})",
+        f"  canonical url: {article.canonical_url}",
+        f"  last fetched:  {article.url}",
+        f"  first seen {_time(article.first_seen_at)}, last seen {_time(article.last_seen_at)}",
+    ]
+    if article.removed_at is not None:
+        lines.append(f"  removed at {_time(article.removed_at)}")
+    lines.append(f"  {len(history)} revision(s)")
+    previous: tuple[int, Revision] | None = None
+    for number, revision in enumerate(history, start=1):
+        lines.append("")
+        lines.append(
+            f"#{number} {revision.kind:<8} {_time(revision.fetched_at)}  "
+            f"{revision.content_hash[:12] or '-':<12}  {revision.title or '(no title)'}  "
+            f"[published {revision.published_at or '-'}]"
+        )
+        if revision.kind not in _CONTENT_KINDS:
+            continue
+        if previous is not None:
+            lines.extend(_diff(previous, (number, revision)))
+        previous = (number, revision)
+    return lines
+
+
+def _diff(old: tuple[int, Revision], new: tuple[int, Revision]) -> list[str]:
+    (old_number, old_revision), (new_number, new_revision) = old, new
+    diff = list(
+        difflib.unified_diff(
+            _text_lines(old_revision),
+            _text_lines(new_revision),
+            fromfile=f"#{old_number} {_time(old_revision.fetched_at)}",
+            tofile=f"#{new_number} {_time(new_revision.fetched_at)}",
+            lineterm="",
+        )
+    )
+    if not diff and old_revision.content_hash != new_revision.content_hash:
+        return ["(title and body unchanged; the lead or the published date changed)"]
+    return diff
+
+
+def _text_lines(revision: Revision) -> list[str]:
+    return [revision.title, "", *revision.body.split("\n")]
+
+
+def _time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

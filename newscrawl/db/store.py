@@ -1,0 +1,313 @@
+"""Writing articles: batch upserts, revisions when content changes, tombstones.
+
+The caller owns the transaction, so that a batch commits as a whole or not at all::
+
+    with Session.begin() as session:
+        result = save_articles(session, records)
+
+Per batch :func:`save_articles` runs one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``
+per 500 records, one ``SELECT`` of the latest content hashes, the (batched) inserts of the new
+captures and revisions, and one batched ``UPDATE`` of ``articles.latest_revision_id``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import case, select, update
+from sqlalchemy.orm import Session
+
+from newscrawl.db.models import Article, Capture, Revision
+from newscrawl.db.upsert import dialect_insert
+
+__all__ = ["StoreResult", "mark_removed", "save_articles"]
+
+logger = logging.getLogger(__name__)
+
+#: Records per ``INSERT ... ON CONFLICT`` statement (7 bound values each, well under the
+#: 32,766 parameters SQLite allows per statement).
+UPSERT_CHUNK_SIZE = 500
+
+_REQUIRED_KEYS = ("site", "lang", "source_id", "url", "content_hash")
+
+_CAPTURE_KEYS = ("url", "status", "headers", "body", "encoding")
+
+_Key = tuple[str, str, str]
+
+
+@dataclass
+class StoreResult:
+    """What a batch did: counts of articles by outcome.
+
+    ``save_articles`` never sets ``removed``; it is there for callers that also count the
+    tombstones written with :func:`mark_removed` in the same batch.
+    """
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    restored: int = 0
+    removed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """A record, validated and converted to the column types."""
+
+    key: _Key
+    url: str
+    canonical_url: str
+    seen_at: datetime
+    revision: dict[str, Any]
+    capture: Any
+
+
+def save_articles(
+    session: Session,
+    records: Sequence[Mapping[str, Any]],
+    *,
+    now: datetime | None = None,
+) -> StoreResult:
+    """Upsert *records* (Article items as mappings) and record their new revisions.
+
+    An article is keyed by (site, lang, source_id); a key given twice in one batch keeps the
+    last record. ``url``, ``canonical_url`` and ``last_seen_at`` are always updated. A revision
+    (with its capture, if the record has one) is written when the article is new, when its
+    content hash differs from its latest revision's, or when the article had been removed
+    (a ``restored`` revision, which clears ``removed_at``). ``first_seen_at``/``last_seen_at``
+    are the record's ``fetched_at``, else *now* (default: the current UTC time). A record's
+    ``capture`` is a mapping or an object (such as ``RawCapture``) with url, status, headers,
+    body (bytes) and encoding.
+
+    Raises ``ValueError`` for a record without site, lang, source_id, url or content_hash,
+    before anything is written.
+    """
+    now = _aware(now, "now") if now is not None else datetime.now(UTC)
+    rows: dict[_Key, _Row] = {}
+    for index, record in enumerate(records):
+        row = _prepare(record, index, now)
+        rows[row.key] = row
+    result = StoreResult()
+    if not rows:
+        return result
+
+    state = _upsert_articles(session, list(rows.values()))
+    latest_ids = [latest for _, _, latest in state.values() if latest is not None]
+    latest_hashes: dict[int, str] = {}
+    if latest_ids:
+        latest_hashes = dict(
+            session.execute(
+                select(Revision.id, Revision.content_hash).where(Revision.id.in_(latest_ids))
+            ).all()
+        )
+
+    new_revisions: list[Revision] = []
+    for key, row in rows.items():
+        article_id, removed_at, latest_id = state[key]
+        if removed_at is not None:
+            kind = "restored"
+            result.restored += 1
+        elif latest_id is None:
+            kind = "content"
+            result.new += 1
+        elif latest_hashes.get(latest_id) != row.revision["content_hash"]:
+            kind = "content"
+            result.changed += 1
+        else:
+            result.unchanged += 1
+            continue
+        revision = Revision(article_id=article_id, kind=kind, **row.revision)
+        if row.capture is not None:
+            revision.capture = _capture(row.capture, row)
+        new_revisions.append(revision)
+
+    if new_revisions:
+        session.add_all(new_revisions)
+        session.flush()
+        session.execute(
+            update(Article),
+            [
+                {"id": r.article_id, "latest_revision_id": r.id, "removed_at": None}
+                for r in new_revisions
+            ],
+        )
+    _expire_articles(session, {article_id for article_id, _, _ in state.values()})
+    logger.debug("Saved %d articles: %s", len(rows), result)
+    return result
+
+
+def mark_removed(
+    session: Session, site: str, lang: str, source_id: str, *, at: datetime, status: int
+) -> bool:
+    """Tombstone an article the site no longer serves (e.g. HTTP 404 or 410).
+
+    Sets ``removed_at`` and records a ``removed`` revision that carries the previous content
+    (so history and content-hash comparisons stay meaningful) and a body-less capture holding
+    the HTTP *status*. Returns False, changing nothing, for an unknown article or one that is
+    already removed. Rows are never deleted.
+    """
+    at = _aware(at, "at")
+    article = session.scalars(
+        select(Article)
+        .where(Article.site == site, Article.lang == lang, Article.source_id == source_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if article is None or article.removed_at is not None:
+        return False
+    previous = (
+        session.get(Revision, article.latest_revision_id)
+        if article.latest_revision_id is not None
+        else None
+    )
+    revision = Revision(
+        article_id=article.id,
+        kind="removed",
+        fetched_at=at,
+        url=article.url,
+        content_hash=previous.content_hash if previous else "",
+        title=previous.title if previous else "",
+        lead=previous.lead if previous else None,
+        body=previous.body if previous else "",
+        tags=list(previous.tags) if previous else [],
+        published_at=previous.published_at if previous else None,
+        published_at_utc=previous.published_at_utc if previous else None,
+        published_raw=previous.published_raw if previous else None,
+        alternates=dict(previous.alternates) if previous else {},
+        capture=Capture.from_response(article.url, status, {}, b"", at),
+    )
+    session.add(revision)
+    session.flush()
+    article.removed_at = at
+    article.latest_revision_id = revision.id
+    session.flush()
+    return True
+
+
+def _prepare(record: Mapping[str, Any], index: int, now: datetime) -> _Row:
+    missing = [key for key in _REQUIRED_KEYS if not record.get(key)]
+    if missing:
+        raise ValueError(f"record {index} has no {', '.join(missing)}")
+    url = str(record["url"])
+    fetched_at = _parse_datetime(record.get("fetched_at"), "fetched_at") or now
+    revision = {
+        "fetched_at": fetched_at,
+        "url": url,
+        "content_hash": str(record["content_hash"]),
+        "title": record.get("title") or "",
+        "lead": record.get("lead"),
+        "body": record.get("body") or "",
+        "tags": list(record.get("tags") or []),
+        "published_at": record.get("published_at"),
+        "published_at_utc": _parse_datetime(record.get("published_at_utc"), "published_at_utc"),
+        "published_raw": record.get("published_raw"),
+        "alternates": dict(record.get("alternates") or {}),
+    }
+    return _Row(
+        key=(str(record["site"]), str(record["lang"]), str(record["source_id"])),
+        url=url,
+        canonical_url=str(record.get("canonical_url") or url),
+        seen_at=fetched_at,
+        revision=revision,
+        capture=record.get("capture"),
+    )
+
+
+def _upsert_articles(
+    session: Session, rows: list[_Row]
+) -> dict[_Key, tuple[int, datetime | None, int | None]]:
+    """Insert or update the articles; map each key to (id, removed_at, latest_revision_id)."""
+    state: dict[_Key, tuple[int, datetime | None, int | None]] = {}
+    for start in range(0, len(rows), UPSERT_CHUNK_SIZE):
+        chunk = rows[start : start + UPSERT_CHUNK_SIZE]
+        stmt = dialect_insert(session, Article).values(
+            [
+                {
+                    "site": row.key[0],
+                    "lang": row.key[1],
+                    "source_id": row.key[2],
+                    "url": row.url,
+                    "canonical_url": row.canonical_url,
+                    "first_seen_at": row.seen_at,
+                    "last_seen_at": row.seen_at,
+                }
+                for row in chunk
+            ]
+        )
+        excluded = stmt.excluded
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[Article.site, Article.lang, Article.source_id],
+            set_={
+                "url": excluded.url,
+                "canonical_url": excluded.canonical_url,
+                "last_seen_at": case(
+                    (excluded.last_seen_at > Article.last_seen_at, excluded.last_seen_at),
+                    else_=Article.last_seen_at,
+                ),
+            },
+        )
+        returning = stmt.returning(
+            Article.id,
+            Article.site,
+            Article.lang,
+            Article.source_id,
+            Article.removed_at,
+            Article.latest_revision_id,
+        )
+        for article_id, site, lang, source_id, removed_at, latest_id in session.execute(returning):
+            state[(site, lang, source_id)] = (article_id, removed_at, latest_id)
+    return state
+
+
+def _capture(capture: Any, row: _Row) -> Capture:
+    data: Mapping[str, Any] = (
+        capture
+        if isinstance(capture, Mapping)
+        else {name: getattr(capture, name, None) for name in _CAPTURE_KEYS}
+    )
+    body = data.get("body") or b""
+    if isinstance(body, str):
+        body = body.encode(data.get("encoding") or "utf-8")
+    return Capture.from_response(
+        url=str(data.get("url") or row.url),
+        status=int(data.get("status") or 200),
+        headers={str(k): str(v) for k, v in (data.get("headers") or {}).items()},
+        body_bytes=bytes(body),
+        fetched_at=row.seen_at,
+        encoding=data.get("encoding"),
+    )
+
+
+def _expire_articles(session: Session, article_ids: set[int]) -> None:
+    """Expire loaded ``Article`` objects that the Core-level statements above changed."""
+    for state in session.identity_map.all_states():
+        if state.class_ is Article and state.key is not None and state.key[1][0] in article_ids:
+            obj = state.obj()
+            if obj is not None:
+                session.expire(obj)
+
+
+def _parse_datetime(value: Any, name: str) -> datetime | None:
+    """An ISO 8601 string (``...Z`` or with an offset) or a datetime, as an aware UTC datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(value))
+        except ValueError as exc:
+            raise ValueError(f"{name}={value!r} is not an ISO 8601 date-time") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _aware(value: datetime, name: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name}={value!r} is naive; pass an aware UTC datetime")
+    return value.astimezone(UTC)

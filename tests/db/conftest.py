@@ -1,0 +1,96 @@
+"""Database fixtures: every test runs on a SQLite file and on the real PostgreSQL server.
+
+``db_url`` is an empty database: a file in ``tmp_path`` for SQLite, a fresh uniquely named
+database on the PostgreSQL test server (see :mod:`newscrawl.db.testing`) that is dropped
+afterwards. PostgreSQL being unreachable is an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
+from newscrawl.db.testing import create_pg_database, drop_pg_database
+
+DIALECTS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=DIALECTS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database (no schema) on each supported dialect."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'db' / 'newscrawl.sqlite3'}"
+        return
+    url = create_pg_database()
+    try:
+        yield url
+    finally:
+        drop_pg_database(url)
+
+
+@pytest.fixture
+def empty_engine(db_url: str) -> Iterator[Engine]:
+    """An engine on the empty database."""
+    engine = make_engine(db_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def engine(empty_engine: Engine) -> Engine:
+    """An engine on a database upgraded to the newest migration."""
+    ensure_schema(empty_engine)
+    return empty_engine
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """The sessionmaker of the upgraded database."""
+    return make_sessionmaker(engine)
+
+
+def build_record(source_id: str = "1001", **overrides: Any) -> dict[str, Any]:
+    """A hand-written Article record as the pipelines hand it to ``save_articles``.
+
+    ``content_hash`` is derived from title, lead, body and published_at unless given.
+    """
+    site = overrides.pop("site", "mfa")
+    lang = overrides.pop("lang", "en")
+    record: dict[str, Any] = {
+        "url": f"https://{site}.example/{lang}/news/{source_id}?ref=list",
+        "canonical_url": f"https://{site}.example/{lang}/news/{source_id}",
+        "site": site,
+        "lang": lang,
+        "source_id": source_id,
+        "title": f"Minister meets envoy {source_id}",
+        "lead": "The minister received the envoy.",
+        "body": "First paragraph.\n\nold sentence",
+        "tags": ["diplomacy", "visits"],
+        "published_raw": "Tuesday 5 December 2017 - 21:27",
+        "published_at": "2017-12-05T21:27:00+03:30",
+        "published_at_utc": "2017-12-05T17:57:00Z",
+        "alternates": {"fa": f"https://{site}.example/fa/news/{source_id}"},
+        "fetched_at": "2024-03-01T10:00:00Z",
+    }
+    record.update(overrides)
+    if "content_hash" not in overrides:
+        text = "\n".join(
+            str(record.get(k) or "") for k in ("title", "lead", "body", "published_at")
+        )
+        record["content_hash"] = hashlib.sha256(text.encode()).hexdigest()
+    return record
+
+
+@pytest.fixture
+def make_record() -> Callable[..., dict[str, Any]]:
+    """The :func:`build_record` factory."""
+    return build_record

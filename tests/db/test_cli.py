@@ -1,0 +1,123 @@
+"""The ``newscrawl db`` and ``newscrawl history`` sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+
+import pytest
+
+from newscrawl.cli import db as db_cli
+from newscrawl.cli import history as history_cli
+from newscrawl.db.session import ENV_VAR, make_engine
+from newscrawl.db.store import mark_removed, save_articles
+
+pytestmark = pytest.mark.db
+
+
+def run_cli(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="newscrawl")
+    sub = parser.add_subparsers(dest="command", required=True)
+    db_cli.register(sub)
+    history_cli.register(sub)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+def test_db_upgrade_and_current(db_url, empty_engine, capsys):
+    assert run_cli("db", "current", "--database-url", db_url) == 0
+    assert "no schema" in capsys.readouterr().out
+
+    assert run_cli("db", "upgrade", "--database-url", db_url) == 0
+    assert "upgraded from (empty) to revision 0002 (head)" in capsys.readouterr().out
+
+    assert run_cli("db", "upgrade", "--database-url", db_url) == 0
+    assert "already at revision 0002 (head)" in capsys.readouterr().out
+
+    assert run_cli("db", "current", "--database-url", db_url) == 0
+    assert "revision 0002 (head)" in capsys.readouterr().out
+
+
+def test_db_current_does_not_create_a_sqlite_file(tmp_path, capsys):
+    path = tmp_path / "missing.sqlite3"
+    assert run_cli("db", "current", "--database-url", f"sqlite:///{path}") == 0
+    assert "no database file" in capsys.readouterr().out
+    assert not path.exists()
+
+
+def test_db_bad_url_from_environment(monkeypatch, capsys):
+    monkeypatch.setenv(ENV_VAR, "nosuchdialect://x")
+    assert run_cli("db", "upgrade") == 2
+    err = capsys.readouterr().err
+    assert "NEWSCRAWL_DATABASE_URL" in err
+    assert "nosuchdialect" in err
+
+
+def test_history_prints_revisions_and_a_unified_diff(db_url, session_factory, make_record, capsys):
+    records = [
+        make_record(title="Talks begin", fetched_at="2024-03-01T10:00:00Z"),
+        make_record(
+            title="Talks begin",
+            body="First paragraph.\n\nnew sentence",
+            fetched_at="2024-03-02T10:00:00Z",
+        ),
+    ]
+    for record in records:
+        with session_factory.begin() as session:
+            save_articles(session, [record])
+    with session_factory.begin() as session:
+        at = datetime(2024, 3, 3, 10, tzinfo=UTC)
+        mark_removed(session, "mfa", "en", "1001", at=at, status=404)
+
+    assert run_cli("history", "https://mfa.example/en/news/1001", "--database-url", db_url) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+
+    assert "article mfa:en:1001 (id 1)" in lines[0]
+    revision_lines = [line for line in lines if line.startswith("#")]
+    assert [line.split()[:3] for line in revision_lines] == [
+        ["#1", "content", "2024-03-01T10:00:00Z"],
+        ["#2", "content", "2024-03-02T10:00:00Z"],
+        ["#3", "removed", "2024-03-03T10:00:00Z"],
+    ]
+    assert records[0]["content_hash"][:12] in revision_lines[0]
+    assert "Talks begin" in revision_lines[0]
+    assert "[published 2017-12-05T21:27:00+03:30]" in revision_lines[0]
+    assert "--- #1 2024-03-01T10:00:00Z" in lines
+    assert "+++ #2 2024-03-02T10:00:00Z" in lines
+    assert "-old sentence" in lines
+    assert "+new sentence" in lines
+    assert " First paragraph." in lines
+    assert "removed at 2024-03-03T10:00:00Z" in out
+
+
+def test_history_by_key_and_persian_text(db_url, session_factory, make_record, capsys):
+    with session_factory.begin() as session:
+        save_articles(session, [make_record("55", lang="fa", title="دیدار وزیر")])
+    with session_factory.begin() as session:
+        save_articles(session, [make_record("55", lang="fa", title="دیدار وزیر امور خارجه")])
+
+    assert run_cli("history", "mfa:fa:55", "--database-url", db_url) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "-دیدار وزیر" in lines
+    assert "+دیدار وزیر امور خارجه" in lines
+
+
+def test_history_unknown_article(db_url, session_factory, capsys):
+    assert run_cli("history", "mfa:en:404", "--database-url", db_url) == 1
+    captured = capsys.readouterr()
+    assert "no article matches 'mfa:en:404'" in captured.err
+    assert captured.out == ""
+
+
+def test_history_without_schema(db_url, capsys):
+    make_engine(db_url).dispose()  # creates the SQLite file, but no schema
+    assert run_cli("history", "mfa:en:1", "--database-url", db_url) == 1
+    assert "has no newscrawl schema" in capsys.readouterr().err
+
+
+def test_history_missing_sqlite_file(tmp_path, capsys):
+    path = tmp_path / "none.sqlite3"
+    assert run_cli("history", "mfa:en:1", "--database-url", f"sqlite:///{path}") == 1
+    assert "no database at" in capsys.readouterr().err
+    assert not path.exists()
