@@ -10,7 +10,13 @@ import hashlib
 from enum import StrEnum
 
 from newscrawl.extract.dates import parse_date
-from newscrawl.extract.text import clean_lead, clean_paragraphs, join_paragraphs, normalize_text, split_paragraphs
+from newscrawl.extract.text import (
+    clean_lead,
+    clean_paragraphs,
+    join_paragraphs,
+    normalize_text,
+    split_paragraphs,
+)
 from newscrawl.items import Article
 from newscrawl.profiles.model import Profile
 

@@ -4,7 +4,13 @@ import re
 
 import pytest
 
-from newscrawl.extract.text import clean_lead, clean_paragraphs, join_paragraphs, normalize_text, split_paragraphs
+from newscrawl.extract.text import (
+    clean_lead,
+    clean_paragraphs,
+    join_paragraphs,
+    normalize_text,
+    split_paragraphs,
+)
 from newscrawl.profiles.model import Boilerplate
 
 RULES = Boilerplate(
