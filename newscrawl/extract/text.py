@@ -73,19 +73,20 @@ def clean_paragraphs(
     """Normalise paragraphs and drop boilerplate.
 
     Dropped: paragraphs made only of boilerplate phrases or punctuation, paragraphs that match a
-    boilerplate pattern in full, a repeated title (when the rules say so), a repetition of the
-    lead, and a paragraph identical to the one before it.
+    boilerplate pattern in full, a repeated title (when the rules say so) and a repetition of
+    the lead. A paragraph the site really repeats is kept: the archive keeps what was published.
     """
+    phrases = [normalize_text(phrase, persian=persian) for phrase in rules.phrases]
     kept: list[str] = []
     for raw in paragraphs:
-        paragraph = _strip_phrases(normalize_text(raw, persian=persian), rules.phrases)
+        paragraph = _strip_phrases(normalize_text(raw, persian=persian), phrases)
         if _PUNCTUATION_ONLY_RE.match(paragraph):
             continue
         if any(pattern.fullmatch(paragraph) for pattern in rules.patterns):
             continue
         if rules.drop_repeated_title and _same(paragraph, title):
             continue
-        if _same(paragraph, lead) or (kept and kept[-1] == paragraph):
+        if _same(paragraph, lead):
             continue
         kept.append(paragraph)
     return kept

@@ -63,7 +63,7 @@ class _Reader:
                 raise self.error(name, "is required")
             return default  # type: ignore[return-value]
         value = self.table[name]
-        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
             raise self.error(name, f"must be a {kind.__name__}, not {type(value).__name__}")
         return value
 

@@ -56,8 +56,8 @@ def test_normalize_text(raw, persian, expected):
         ([TITLE.upper() + ".", "Text."], ["Text."]),
         # the lead repeated as the first body paragraph
         (["The lead sentence.", "Text."], ["Text."]),
-        # consecutive duplicates and punctuation-only paragraphs
-        (["Text.", "Text.", "***", "—", "Other."], ["Text.", "Other."]),
+        # punctuation-only paragraphs go; a paragraph the site repeats stays
+        (["Text.", "Text.", "***", "—", "Other."], ["Text.", "Text.", "Other."]),
         # whitespace normalised inside paragraphs, empty ones dropped
         (["  A \n line  ", "", "   "], ["A line"]),
     ],
