@@ -502,7 +502,7 @@ def test_cli_subprocess_standalone() -> None:
 
 
 def test_cli_subprocess_module() -> None:
-    """End to end through ``python -m newscrawl.cli dates`` (skipped while that is incomplete)."""
+    """End to end through ``python -m newscrawl.cli dates``."""
     proc = subprocess.run(
         [sys.executable, "-m", "newscrawl.cli", "dates", "--tz", TEH],
         input=CLI_INPUT.encode("utf-8"),
@@ -513,10 +513,6 @@ def test_cli_subprocess_module() -> None:
         check=False,
     )
     err = proc.stderr.decode("utf-8", "replace")
-    if proc.returncode != 0 and "ModuleNotFoundError" in err and "newscrawl.cli.dates" not in err:
-        pytest.skip(
-            f"the newscrawl CLI entry point cannot be built yet: {err.strip().splitlines()[-1]}"
-        )
     assert proc.returncode == 0, err
     lines = proc.stdout.decode("utf-8").split("\n")
     assert lines[:3] == [g(2017, 12, 5, 21, 27), j(1396, 9, 14, 21, 27), ""]
