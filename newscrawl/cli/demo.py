@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _summary_line(result: CrawlResult) -> str:
     dropped = {k.rsplit("/", 1)[-1]: v for k, v in result.stats.items() if k.startswith("newscrawl/clean/dropped/")}
-    errors = {k.split("/", 2)[-1]: v for k, v in result.stats.items() if k.startswith("newscrawl/article/http_error/")}
+    errors = {k.rsplit("/", 1)[-1]: v for k, v in result.stats.items() if k.startswith("newscrawl/article/http_error/")}
     parts = [
         f"{result.spider:10}",
         f"extracted {result.stat('newscrawl/article/extracted')}",
