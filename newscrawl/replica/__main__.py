@@ -1,0 +1,54 @@
+"""``python -m newscrawl.replica``: serve the replica sites in the foreground.
+
+With ``--json`` the first stdout line is ``{"sites": {"ict_en": "http://127.0.0.1:PORT", ...}}``
+(what :class:`newscrawl.replica.process.ReplicaProcess` waits for); nothing else is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from newscrawl.replica.generate import SITE_NAMES
+from newscrawl.replica.server import print_urls, serve
+
+DEFAULT_PORT = 8400
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line parser."""
+    p = argparse.ArgumentParser(prog="python -m newscrawl.replica", description=__doc__)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT,
+                   help="first port; the sites take PORT, PORT+1, … (0: ephemeral ports)")  # fmt: skip
+    p.add_argument("--articles", type=int, default=200, help="articles per site (default 200)")
+    p.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
+    p.add_argument("--site", action="append", choices=SITE_NAMES,
+                   help="serve this site (repeatable; default: all)")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="announce the URLs as one JSON line")
+    return p
+
+
+def _json_line(urls: dict[str, str]) -> None:
+    sys.stdout.write(json.dumps({"sites": urls}) + "\n")
+    sys.stdout.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the server; returns the exit status."""
+    args = parser().parse_args(argv)
+    serve(
+        args.site or SITE_NAMES,
+        host=args.host,
+        port=args.port,
+        articles=args.articles,
+        seed=args.seed,
+        announce=_json_line if args.json else print_urls,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
