@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newscrawl.db.models import Article, Revision
 
-__all__ = ["count_articles", "find_article", "parse_key", "revisions"]
+__all__ = ["KnownArticle", "count_articles", "find_article", "known_articles", "parse_key", "revisions"]
 
 _KEY_RE = re.compile(r"^(?P<site>[^:/\s]+):(?P<lang>[^:/\s]+):(?P<source_id>[^:/\s]+)$")
 
@@ -67,3 +69,35 @@ def count_articles(session: Session, site: str | None = None) -> int:
     if site is not None:
         stmt = stmt.where(Article.site == site)
     return session.scalar(stmt) or 0
+
+
+@dataclass(frozen=True, slots=True)
+class KnownArticle:
+    """What an incremental crawl needs to know about an archived article."""
+
+    source_id: str
+    etag: str | None
+    last_modified: str | None
+    published_at_utc: datetime | None
+    first_seen_at: datetime
+    removed: bool
+
+
+def known_articles(session: Session, site: str, lang: str) -> dict[str, KnownArticle]:
+    """Every archived article of a site and language, by source id (one indexed query)."""
+    rows = session.execute(
+        select(
+            Article.source_id,
+            Article.etag,
+            Article.last_modified,
+            Revision.published_at_utc,
+            Article.first_seen_at,
+            Article.removed_at,
+        )
+        .outerjoin(Revision, Revision.id == Article.latest_revision_id)
+        .where(Article.site == site, Article.lang == lang)
+    )
+    return {
+        source_id: KnownArticle(source_id, etag, modified, published, first_seen, removed is not None)
+        for source_id, etag, modified, published, first_seen, removed in rows
+    }

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,7 +44,9 @@ class StoreResult:
     """What a batch did: counts of articles by outcome.
 
     ``save_articles`` never sets ``removed``; it is there for callers that also count the
-    tombstones written with :func:`mark_removed` in the same batch.
+    tombstones written with :func:`mark_removed` in the same batch. ``revisions`` are the
+    revisions the batch wrote (kinds ``content`` and ``restored``), e.g. for the near-duplicate
+    index (``newscrawl.db.neardup``); ``revised_ids`` their articles' ids.
     """
 
     new: int = 0
@@ -52,6 +54,12 @@ class StoreResult:
     unchanged: int = 0
     restored: int = 0
     removed: int = 0
+    revisions: list[Revision] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def revised_ids(self) -> list[int]:
+        """Ids of the articles that got a new revision in the batch."""
+        return [revision.article_id for revision in self.revisions]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +72,9 @@ class _Row:
     seen_at: datetime
     revision: dict[str, Any]
     capture: Any
+    #: HTTP validators of the response, for conditional re-fetches.
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def save_articles(
@@ -136,6 +147,7 @@ def save_articles(
             ],
         )
     _expire_articles(session, {article_id for article_id, _, _ in state.values()})
+    result.revisions = new_revisions
     logger.debug("Saved %d articles: %s", len(rows), result)
     return result
 
@@ -207,14 +219,28 @@ def _prepare(record: Mapping[str, Any], index: int, now: datetime) -> _Row:
         "published_raw": record.get("published_raw"),
         "alternates": dict(record.get("alternates") or {}),
     }
+    capture = record.get("capture")
     return _Row(
         key=(str(record["site"]), str(record["lang"]), str(record["source_id"])),
         url=url,
         canonical_url=str(record.get("canonical_url") or url),
         seen_at=fetched_at,
         revision=revision,
-        capture=record.get("capture"),
+        capture=capture,
+        etag=_header(capture, "etag"),
+        last_modified=_header(capture, "last-modified"),
     )
+
+
+def _header(capture: Any, name: str) -> str | None:
+    """A response header of a capture (mapping or object), looked up case-insensitively."""
+    if capture is None:
+        return None
+    headers = capture.get("headers") if isinstance(capture, Mapping) else getattr(capture, "headers", None)
+    for key, value in (headers or {}).items():
+        if key.lower() == name:
+            return str(value)
+    return None
 
 
 def _upsert_articles(
@@ -234,6 +260,8 @@ def _upsert_articles(
                     "canonical_url": row.canonical_url,
                     "first_seen_at": row.seen_at,
                     "last_seen_at": row.seen_at,
+                    "etag": row.etag,
+                    "last_modified": row.last_modified,
                 }
                 for row in chunk
             ]
@@ -244,6 +272,8 @@ def _upsert_articles(
             set_={
                 "url": excluded.url,
                 "canonical_url": excluded.canonical_url,
+                "etag": excluded.etag,
+                "last_modified": excluded.last_modified,
                 "last_seen_at": case(
                     (excluded.last_seen_at > Article.last_seen_at, excluded.last_seen_at),
                     else_=Article.last_seen_at,

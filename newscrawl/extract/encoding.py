@@ -32,10 +32,10 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         except UnicodeDecodeError:
             pass
     for declared in (html_body_declared_encoding(body), http_content_type_encoding(content_type)):
-        encoding = resolve_encoding(declared) if declared else None
-        if encoding:
+        resolved = resolve_encoding(declared) if declared else None
+        if resolved:
             try:
-                return encoding, body.decode(encoding)
+                return resolved, body.decode(resolved)
             except (UnicodeDecodeError, LookupError):
                 continue
     encoding, text = html_to_unicode(content_type, body)

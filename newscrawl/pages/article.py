@@ -16,7 +16,7 @@ from newscrawl.extract.text import join_paragraphs, normalize_text
 from newscrawl.extract.urls import article_id, canonical_url, site_hosts
 from newscrawl.items import Article
 from newscrawl.pages import generic
-from newscrawl.pages._html import all_texts, first_text, node_text
+from newscrawl.pages._html import all_texts, first_text
 from newscrawl.profiles.model import Profile
 
 

@@ -32,7 +32,7 @@ def extract(root: Selector, url: str) -> GenericFields:
         include_tables=False,
         favor_precision=True,
     )
-    if document is None:
+    if not isinstance(document, trafilatura.settings.Document):
         return GenericFields()
     text = document.text or ""
     paragraphs = [p for p in (normalize_text(line) for line in text.split("\n")) if p]

@@ -64,10 +64,10 @@ class FeedPage:
             if link:
                 found.append(Entry(urljoin(self.url, link), normalize_text(date) if date else None))
         for entry in self.root.xpath("//entry"):
-            link = entry.xpath("link[not(@rel) or @rel='alternate']/@href").get()
-            date = entry.xpath("published/text()").get() or entry.xpath("updated/text()").get()
-            if link:
-                found.append(Entry(urljoin(self.url, link.strip()), normalize_text(date) if date else None))
+            href = entry.xpath("link[not(@rel) or @rel='alternate']/@href").get()
+            updated = entry.xpath("published/text()").get() or entry.xpath("updated/text()").get()
+            if href:
+                found.append(Entry(urljoin(self.url, href.strip()), normalize_text(updated) if updated else None))
         return found
 
 

@@ -24,6 +24,7 @@ from newscrawl.profiles.model import Boilerplate, DateRules, Discovery, Profile,
 SITES_DIR_ENV = "NEWSCRAWL_SITES_DIR"
 SHIPPED_DIR = Path(__file__).parent
 CALENDARS = ("auto", "gregorian", "jalali")
+STRATEGIES = ("all", "fallback")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _translator = HTMLTranslator()
 
@@ -135,6 +136,12 @@ def _discovery(reader: _Reader) -> Discovery:
     max_pages = reader.get("max_listing_pages", int)
     if max_pages is not None and max_pages < 1:
         raise reader.error("max_listing_pages", "must be at least 1")
+    strategy = reader.get("strategy", str, "all")
+    if strategy not in STRATEGIES:
+        raise reader.error("strategy", f"must be one of {', '.join(STRATEGIES)}, not {strategy!r}")
+    stop_after_known = reader.get("stop_after_known", int, 20)
+    if stop_after_known < 1:
+        raise reader.error("stop_after_known", "must be at least 1")
     discovery = Discovery(
         listings=reader.strings("listings"),
         listing_links=_css(reader, "listing_links"),
@@ -142,6 +149,8 @@ def _discovery(reader: _Reader) -> Discovery:
         max_listing_pages=max_pages,
         feeds=reader.strings("feeds"),
         sitemaps=reader.strings("sitemaps"),
+        strategy=strategy,
+        stop_after_known=stop_after_known,
     )
     for key in ("listings", "feeds", "sitemaps"):
         for value in getattr(discovery, key):

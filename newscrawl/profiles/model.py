@@ -18,6 +18,15 @@ class Discovery:
     max_listing_pages: int | None = None
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
+    #: "all": use every source at once; "fallback": listings, else feeds, else sitemaps.
+    strategy: str = "all"
+    #: Incremental crawls stop paging a listing after meeting this many archived articles.
+    stop_after_known: int = 20
+
+    def sources(self) -> list[tuple[str, tuple[str, ...]]]:
+        """The configured sources, in fallback order: (kind, paths)."""
+        found = [("listing", self.listings), ("feed", self.feeds), ("sitemap", self.sitemaps)]
+        return [(kind, paths) for kind, paths in found if paths]
 
 
 @dataclass(frozen=True, slots=True)

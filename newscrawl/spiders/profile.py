@@ -9,26 +9,33 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
-from typing import Any, ClassVar
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from newscrawl.extract.encoding import decode_html
 from newscrawl.extract.urls import article_id, site_hosts, strip_tracking
+from newscrawl.incremental import IncrementalState
 from newscrawl.items import Article, RawCapture
 from newscrawl.pages import ArticlePage, FeedPage, ListingPage, NotAnArticle, SitemapPage
 from newscrawl.pages.listing import Entry
 from newscrawl.profiles.model import Profile
 from newscrawl.signals import article_gone
 
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
 logger = logging.getLogger(__name__)
 
 ARTICLE_PRIORITY = 10  # finish articles before opening more listing pages: bounded memory
 GONE_STATUSES = (404, 410)  # an article that answers these was removed by the site
+NOT_MODIFIED = 304  # the answer to a conditional re-fetch of an unchanged article
 
 
 def utc_now_iso() -> str:
@@ -51,17 +58,59 @@ class ProfileSpider(scrapy.Spider):
         self.allowed_domains = sorted(self.hosts)
         self._requested: set[str] = set()
         self._listed: set[str] = set()
+        self._known_listed = 0
+        self.incremental: IncrementalState | None = None
+        # With the "fallback" strategy, the sources not tried yet, in order.
+        self._fallbacks = self.profile.discovery.sources()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        return spider
 
     # -- start -------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
-        discovery = self.profile.discovery
-        for path in discovery.listings:
-            yield Request(self.base_url + path, callback=self.parse_listing, cb_kwargs={"page": 1})
-        for path in discovery.feeds:
-            yield Request(self.base_url + path, callback=self.parse_feed)
-        for path in discovery.sitemaps:
-            yield Request(self.base_url + path, callback=self.parse_sitemap)
+        settings = self.crawler.settings
+        database_url = settings.get("NEWSCRAWL_DATABASE_URL")
+        if settings.getbool("NEWSCRAWL_INCREMENTAL") and database_url:
+            revisit = timedelta(days=settings.getfloat("NEWSCRAWL_REVISIT_DAYS", 14))
+            self.incremental = IncrementalState.load(database_url, self.profile.site, self.profile.lang, revisit)
+            logger.info("Incremental crawl: %d articles already archived", len(self.incremental.known))
+        if self.profile.discovery.strategy == "fallback":
+            for request in self._next_source():
+                yield request
+            return
+        for kind, paths in self.profile.discovery.sources():
+            for request in self._source_requests(kind, paths):
+                yield request
+
+    def _source_requests(self, kind: str, paths: tuple[str, ...]) -> list[Request]:
+        callbacks: dict[str, Any] = {"listing": self.parse_listing, "feed": self.parse_feed, "sitemap": self.parse_sitemap}
+        kwargs = {"page": 1} if kind == "listing" else {}
+        return [Request(self.base_url + path, callback=callbacks[kind], cb_kwargs=kwargs) for path in paths]
+
+    def _next_source(self) -> list[Request]:
+        """Requests of the next fallback source, or none when every source was tried."""
+        if not self._fallbacks:
+            return []
+        kind, paths = self._fallbacks.pop(0)
+        logger.info("Discovering articles through the %s source(s): %s", kind, ", ".join(paths))
+        self._inc(f"discovery/{kind}")
+        return self._source_requests(kind, paths)
+
+    def spider_idle(self) -> None:
+        """With the fallback strategy, try the next source while none found an article."""
+        if self.profile.discovery.strategy != "fallback" or self._requested:
+            return
+        requests = self._next_source()
+        if not requests:
+            return
+        assert self.crawler.engine is not None
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
 
     # -- navigation --------------------------------------------------------------------------
 
@@ -79,14 +128,24 @@ class ProfileSpider(scrapy.Spider):
             self._inc("article/duplicate_link")
             return None
         self._requested.add(source_id)
+        headers: dict[str, str] = {}
+        if self.incremental is not None:
+            plan = self.incremental.plan(source_id)
+            if not plan.fetch:
+                self._inc("article/skipped_known")
+                return None
+            headers.update(plan.headers)
+            if headers:
+                self._inc("article/conditional")
         self._inc("article/requested")
         return Request(
             url,
             callback=self.parse_article,
             errback=self.article_failed,
             priority=ARTICLE_PRIORITY,
+            headers=headers or None,
             cb_kwargs={"date_raw": date_raw, "source_id": source_id},
-            meta={"handle_httpstatus_list": list(GONE_STATUSES)},
+            meta={"handle_httpstatus_list": [*GONE_STATUSES, NOT_MODIFIED]},
         )
 
     def _follow(self, entries: list[Entry]) -> Iterator[Request]:
@@ -100,15 +159,21 @@ class ProfileSpider(scrapy.Spider):
         self._inc("listing/pages")
         listing = ListingPage(response.url, response.text, self.profile)
         links = [link for link in listing.links() if article_id(link, self.profile, self.hosts)]
-        keys = {article_id(link, self.profile, self.hosts) for link in links}
+        keys = {key for key in (article_id(link, self.profile, self.hosts) for link in links) if key}
         fresh = keys - self._listed
-        self._listed |= keys  # type: ignore[arg-type]
+        self._listed |= keys
         yield from self._follow([Entry(link) for link in links])
         if not fresh:
             # An empty page, or one holding only items this listing already showed
             # (the listing shifted under us): the end of the listing.
             logger.info("Listing ends at %s (no new items)", response.url)
             return
+        if self.incremental is not None:
+            self._known_listed += sum(1 for key in fresh if self.incremental.is_known(key))
+            if self._known_listed >= self.profile.discovery.stop_after_known:
+                logger.info("Listing stops at %s: %d archived articles met", response.url, self._known_listed)
+                self._inc("listing/stopped_at_known")
+                return
         limit = self.profile.discovery.max_listing_pages
         next_url = listing.next_page()
         if next_url and (limit is None or page < limit):
@@ -132,6 +197,9 @@ class ProfileSpider(scrapy.Spider):
     # -- articles ----------------------------------------------------------------------------
 
     def parse_article(self, response: Response, source_id: str, date_raw: str | None = None) -> Iterator[Article]:
+        if response.status == NOT_MODIFIED:
+            self._inc("article/not_modified")
+            return
         if response.status in GONE_STATUSES:
             self._gone(response, source_id)
             return
@@ -139,6 +207,7 @@ class ProfileSpider(scrapy.Spider):
         encoding, html = decode_html(response.body, content_type.decode("latin-1") if content_type else None)
         page = ArticlePage(response.url, html, self.profile, self.base_url)
         try:
+            self._check_fields(page)
             item = page.to_item(fetched_at=utc_now_iso())
         except NotAnArticle as exc:
             self._inc("extract/not_article")
@@ -163,6 +232,17 @@ class ProfileSpider(scrapy.Spider):
         )
         self._inc("article/extracted")
         yield item
+
+    def _check_fields(self, page: ArticlePage) -> None:
+        """Count the article page and each of title, body and date its HTML lacks (run health).
+
+        Counted before extraction, so that a page without a title (not an article) still tells
+        whether its body and date were found: a redesign shows as all three missing.
+        """
+        self._inc("fields/checked")
+        for name, value in (("title", page.title), ("body", page.paragraphs), ("date", page.published_raw)):
+            if not value:
+                self._inc(f"fields/missing/{name}")
 
     def _gone(self, response: Response, source_id: str) -> None:
         """The site removed the article: nothing is extracted; a known one gets a tombstone."""
