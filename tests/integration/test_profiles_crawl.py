@@ -163,3 +163,46 @@ def test_new_profile_in_sites_dir_crawls_without_python(tmp_path):
         assert record["title"] == spec.title
         assert record["body"].split("\n\n") == spec.paragraphs
         assert record["published_at"] == expected_published_at(spec, "Asia/Tehran")
+
+
+FALLBACK_PROFILE = """
+name = "ict_en_fallback"
+site = "ict.gov.ir"
+lang = "en"
+timezone = "Asia/Tehran"
+base_url = "https://www.ict.gov.ir"
+
+[article]
+url_patterns = ['^/en/news/(?P<id>\\d+)(?:/[^/]*)?/?$']
+canonical_path = "/en/news/{id}"
+
+[discovery]
+strategy = "fallback"
+listings = ["/en/archive"]      # wrong: the live listing URL is not known
+feeds = ["/en/news/rss"]
+sitemaps = ["/sitemap.xml"]
+
+[selectors]
+title = "article.news-item h1.news-title"
+body = "article.news-item .news-body"
+date = "article.news-item .news-date"
+drop = [".share-links", ".inline-related"]
+"""
+
+
+def test_fallback_strategy_moves_to_the_feed_when_the_listing_finds_nothing(tmp_path):
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    (sites / "fallback.toml").write_text(FALLBACK_PROFILE, encoding="utf-8")
+    feed = tmp_path / "fallback.jsonl"
+    with ReplicaProcess(articles=80, sites=["ict_en"]) as replica:
+        result = run_crawl("ict_en_fallback", base_url=replica.urls["ict_en"], feed=feed, database_url="",
+                           settings=LOOPBACK_SETTINGS, env={"NEWSCRAWL_SITES_DIR": str(sites)})
+        log = replica.log("ict_en")
+    assert result.returncode == 0, result.log[-3000:]
+    assert result.stat("newscrawl/discovery/listing") == 1
+    assert result.stat("newscrawl/discovery/feed") == 1
+    assert result.stat("newscrawl/discovery/sitemap") == 0  # the feed found articles: no further fallback
+    assert not any(entry["path"].startswith("/sitemap") for entry in log)
+    records = feed.read_text("utf-8").splitlines()
+    assert 45 <= len(records) <= 50  # the feed's 50 newest, less the 404 and the empty one
