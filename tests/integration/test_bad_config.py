@@ -1,0 +1,48 @@
+"""A bad profile or setting stops a crawl at start with a message naming file/key and problem."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from newscrawl.middlewares import ContactUserAgentMiddleware
+from newscrawl.runner import run_crawl
+
+pytestmark = pytest.mark.crawl
+
+UNREACHABLE = "http://127.0.0.1:9"  # nothing is fetched: every case fails before the first request
+
+
+def test_broken_profile_in_sites_dir_stops_the_crawl(tmp_path):
+    (tmp_path / "broken.toml").write_text('name = "broken"\nsite = "x"\n', encoding="utf-8")
+    result = run_crawl("ict_en", base_url=UNREACHABLE, database_url="", env={"NEWSCRAWL_SITES_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert f"{tmp_path / 'broken.toml'}: key 'timezone': is required" in result.log
+
+
+def test_bad_batch_size_names_the_setting(tmp_path):
+    db = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    result = run_crawl("ict_en", base_url=UNREACHABLE, database_url=db, settings={"NEWSCRAWL_DB_BATCH_SIZE": "0"})
+    assert result.returncode != 0
+    assert "NEWSCRAWL_DB_BATCH_SIZE must be at least 1, not 0" in result.log
+
+
+def test_bad_database_url_names_the_setting():
+    result = run_crawl("ict_en", base_url=UNREACHABLE, database_url="nosuchdialect://x")
+    assert result.returncode != 0
+    assert "NEWSCRAWL_DATABASE_URL" in result.log
+    assert "articles" not in result.stats.get("finish_reason", "")
+
+
+def test_bad_base_url_is_refused():
+    result = run_crawl("ict_en", base_url="ftp://example.org", database_url="")
+    assert result.returncode != 0
+    assert "base_url must be an http(s) URL" in result.log
+
+
+def test_user_agent_names_the_contact():
+    crawler = get_crawler(settings_dict={"USER_AGENT": "newscrawl/1 (contact: {contact})", "NEWSCRAWL_CONTACT": "pr@example.org"})
+    assert ContactUserAgentMiddleware.from_crawler(crawler).user_agent == "newscrawl/1 (contact: pr@example.org)"
+    crawler = get_crawler(settings_dict={"USER_AGENT": "newscrawl/1 (contact: {contact})", "NEWSCRAWL_CONTACT": " "})
+    with pytest.raises(ValueError, match="NEWSCRAWL_CONTACT is empty"):
+        ContactUserAgentMiddleware.from_crawler(crawler)
