@@ -1,0 +1,306 @@
+"""``newscrawl export``: stream articles from the database as JSON lines, CSV or WARC.
+
+By default one record per article (its latest content revision; tombstoned articles only with
+``--include-removed``); with ``--consumer NAME`` every revision NAME has not received yet, each
+recorded as delivered (see :mod:`newscrawl.export.consumer` for the guarantee). On a terminal a
+progress bar (tqdm) and a summary go to stderr; nothing else is printed there unless it fails.
+
+Exit status: 0 done (also when nothing matched), 1 the database or the output failed, 2 bad
+arguments or an unusable database URL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from newscrawl.cli.db import add_database_url_argument
+from newscrawl.db.errors import DatabaseConfigError
+from newscrawl.db.migrate import current_revision, head_revision
+from newscrawl.db.session import database_url, make_engine, make_sessionmaker, safe_url, sqlite_path
+from newscrawl.export import (
+    DEFAULT_BATCH_SIZE,
+    FORMATS,
+    CsvWriter,
+    ExportFilter,
+    JsonLinesWriter,
+    RecordWriter,
+    count_latest,
+    count_pending,
+    export_for_consumer,
+    export_latest,
+    parse_bound,
+)
+from newscrawl.export.consumer import MAX_CONSUMER_LENGTH
+from newscrawl.export.warc import DEFAULT_MAX_SIZE, WarcWriter, parse_size, warc_prefix
+
+__all__ = ["register", "run"]
+
+_PROG = "newscrawl export"
+
+_EPILOG = """\
+examples:
+  newscrawl export --site ict.gov.ir --since 2024-01-01 -o ict.jsonl
+  newscrawl export --format csv --by archived --since 2024-03-01T00:00:00+03:30 -o march.csv
+  newscrawl export --format warc --warc-max-size 500M -o warc/   (warc/newscrawl-<time>-00000.warc.gz ...)
+  newscrawl export --consumer archive-org -o delivery-$(date +%s).jsonl
+
+With --consumer, give each run a new --output file (an existing one is refused), or stdout.
+--since is inclusive and --until exclusive; a bare date means midnight UTC at the start of that
+day for --since and at its end for --until. --by published compares published_at_utc, so
+articles with a date-only or missing publication date never match a published range.
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``export`` sub-command."""
+    parser = sub.add_parser(
+        "export",
+        help="export articles from the database (JSON lines, CSV, WARC)",
+        description="Stream archived articles from the database as JSON lines, CSV or WARC.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, default="jsonl", help="output format (default: jsonl)"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        default="-",
+        metavar="FILE",
+        help="output file, '-' for stdout (default); with --format warc a file-name prefix "
+        "or an existing directory",
+    )
+    parser.add_argument(
+        "--site", action="append", default=[], metavar="SITE", help="only this site (repeatable)"
+    )
+    parser.add_argument(
+        "--lang",
+        action="append",
+        default=[],
+        metavar="LANG",
+        help="only this language (repeatable)",
+    )
+    parser.add_argument(
+        "--since", type=_since, metavar="WHEN", help="from this date or ISO 8601 date-time on"
+    )
+    parser.add_argument(
+        "--until", type=_until, metavar="WHEN", help="before this date-time (a date: to its end)"
+    )
+    parser.add_argument(
+        "--by",
+        choices=("published", "archived"),
+        default="published",
+        help="what --since/--until compare: publication time (default) or fetch time",
+    )
+    parser.add_argument(
+        "--include-removed",
+        action="store_true",
+        help="also export articles the site has removed (their last content)",
+    )
+    parser.add_argument(
+        "--consumer",
+        type=_consumer,
+        metavar="NAME",
+        help="export every revision NAME has not received yet, and record the delivery",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=DEFAULT_BATCH_SIZE,
+        metavar="N",
+        help=f"--consumer: revisions per transaction (default: {DEFAULT_BATCH_SIZE})",
+    )
+    parser.add_argument(
+        "--warc-max-size",
+        type=_size,
+        default=DEFAULT_MAX_SIZE,
+        metavar="SIZE",
+        help="start a new WARC file past this size, e.g. 500M (default: 1G)",
+    )
+    add_database_url_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def _since(value: str) -> datetime:
+    try:
+        return parse_bound(value, end=False)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _until(value: str) -> datetime:
+    try:
+        return parse_bound(value, end=True)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _size(value: str) -> int:
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {value!r}")
+    return number
+
+
+def _consumer(value: str) -> str:
+    name = value.strip()
+    if not name or len(name) > MAX_CONSUMER_LENGTH or not name.isprintable():
+        raise argparse.ArgumentTypeError(
+            f"a consumer name is 1 to {MAX_CONSUMER_LENGTH} printable characters, not {value!r}"
+        )
+    return name
+
+
+def _is_nonempty_file(output: str) -> bool:
+    path = Path(output)
+    return output != "-" and path.is_file() and path.stat().st_size > 0
+
+
+def _error(message: str, status: int) -> int:
+    print(f"{_PROG}: error: {message}", file=sys.stderr)
+    return status
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export as ``args`` says; return the exit status."""
+    if args.since is not None and args.until is not None and args.since >= args.until:
+        return _error("--since must be before --until", 2)
+    if args.format == "warc" and args.output == "-":
+        return _error("--format warc writes files: give --output PREFIX or a directory", 2)
+    if args.consumer and args.format != "warc" and _is_nonempty_file(args.output):
+        return _error(
+            f"{args.output} exists: a --consumer export never overwrites a delivery "
+            "(give a new file name)",
+            2,
+        )
+    url = database_url(args.database_url)
+    try:
+        path = sqlite_path(url)
+        if path is not None and not path.exists():
+            return _error(f"no database at {path}", 1)
+        engine = make_engine(url)
+    except DatabaseConfigError as exc:
+        return _error(str(exc), 2)
+    try:
+        revision = current_revision(engine)
+        if revision is None:
+            return _error(
+                f"{safe_url(url)} has no newscrawl schema "
+                "(run `newscrawl db upgrade` or a crawl first)",
+                1,
+            )
+        if revision != head_revision():
+            return _error(
+                f"{safe_url(url)} is at schema revision {revision}, not {head_revision()} "
+                "(run `newscrawl db upgrade`)",
+                1,
+            )
+        return _export(args, make_sessionmaker(engine))
+    except SQLAlchemyError as exc:
+        return _error(f"reading {safe_url(url)}: {exc}", 1)
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): nothing more to say, and nothing it did not
+        # receive was recorded as delivered. Point stdout at /dev/null so exit doesn't complain.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except OSError as exc:
+        return _error(f"writing {args.output}: {exc}", 1)
+    finally:
+        engine.dispose()
+
+
+def _export(args: argparse.Namespace, sessions: sessionmaker[Session]) -> int:
+    filters = ExportFilter(
+        sites=tuple(args.site),
+        langs=tuple(args.lang),
+        since=args.since,
+        until=args.until,
+        by=args.by,
+        include_removed=args.include_removed,
+    )
+
+    def total() -> int:
+        with sessions() as session:
+            if args.consumer:
+                return count_pending(session, filters, args.consumer)
+            return count_latest(session, filters)
+
+    with _progress(total) as progress, _writer(args) as writer:
+        if args.consumer:
+            count = export_for_consumer(
+                sessions,
+                args.consumer,
+                filters,
+                writer,
+                batch_size=args.batch_size,
+                progress=progress,
+            )
+        else:
+            count = export_latest(sessions, filters, writer, progress=progress)
+    if sys.stderr.isatty():
+        target = "stdout" if args.output == "-" else args.output
+        if isinstance(writer, WarcWriter):
+            target = ", ".join(str(p) for p in writer.paths) or "no files"
+        what = f"delivered to {args.consumer!r}" if args.consumer else "exported"
+        print(f"{count} records {what} ({args.format}): {target}", file=sys.stderr)
+    return 0
+
+
+@contextmanager
+def _progress(total: Callable[[], int]) -> Iterator[Callable[[int], None] | None]:
+    """A tqdm progress bar on stderr when it is a terminal (its total from a COUNT query)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=total(), unit=" records", file=sys.stderr, mininterval=0.5)
+    try:
+        yield bar.update
+    finally:
+        bar.close()
+
+
+@contextmanager
+def _writer(args: argparse.Namespace) -> Iterator[RecordWriter]:
+    if args.format == "warc":
+        warc = WarcWriter(warc_prefix(args.output), max_size=args.warc_max_size)
+        try:
+            yield warc
+        finally:
+            warc.close()
+        return
+    with ExitStack() as stack:
+        stream: IO[bytes]
+        if args.output == "-":
+            sys.stdout.flush()
+            stream = sys.stdout.buffer
+        else:
+            stream = stack.enter_context(Path(args.output).open("wb"))
+        writer: RecordWriter = (
+            JsonLinesWriter(stream) if args.format == "jsonl" else CsvWriter(stream)
+        )
+        yield writer
+        writer.close()

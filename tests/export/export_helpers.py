@@ -1,0 +1,127 @@
+"""Helpers of the export tests: hand-written records, saving them, the CLI, reading the output.
+
+Revisions are made the way a crawl makes them, with ``newscrawl.db.store.save_articles`` (and
+``mark_removed``) on hand-written records; expectations are written out in the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from newscrawl.cli import export as export_cli
+from newscrawl.db.models import Revision
+from newscrawl.db.store import StoreResult, save_articles
+from newscrawl.schemas import article_schema
+
+HTML_TEMPLATE = (
+    '<!doctype html><html lang="{lang}"><head><title>{title}</title></head>'
+    '<body><article><h1>{title}</h1><div class="body">{paragraphs}</div></article></body></html>'
+)
+
+
+def build_record(
+    source_id: str = "1001", *, capture: bool = False, **overrides: Any
+) -> dict[str, Any]:
+    """An Article record as the pipelines give it to ``save_articles``.
+
+    ``content_hash`` is the sha256 of title, lead, body and published_at unless given; with
+    *capture* the record carries the HTTP response (HTML made from the title and body).
+    """
+    site = overrides.pop("site", "mfa.gov.ir")
+    lang = overrides.pop("lang", "en")
+    record: dict[str, Any] = {
+        "url": f"https://www.{site}/{lang}/news/{source_id}/Minister-meets-envoy",
+        "canonical_url": f"https://www.{site}/{lang}/news/{source_id}",
+        "site": site,
+        "lang": lang,
+        "source_id": source_id,
+        "title": f"Minister meets envoy {source_id}",
+        "lead": "The minister received the envoy.",
+        "body": "First paragraph.\n\nSecond paragraph.",
+        "tags": ["diplomacy", "visits"],
+        "published_raw": "Dec 5, 2017 21:27",
+        "published_at": "2017-12-05T21:27:00+03:30",
+        "published_at_utc": "2017-12-05T17:57:00Z",
+        "alternates": {"fa": f"https://www.{site}/fa/news/{source_id}"},
+        "fetched_at": "2024-03-01T10:00:00Z",
+    }
+    record.update(overrides)
+    if "content_hash" not in overrides:
+        text = "\n".join(
+            str(record.get(k) or "") for k in ("title", "lead", "body", "published_at")
+        )
+        record["content_hash"] = hashlib.sha256(text.encode()).hexdigest()
+    if capture:
+        paragraphs = "".join(f"<p>{p}</p>" for p in record["body"].split("\n\n"))
+        html = HTML_TEMPLATE.format(lang=lang, title=record["title"], paragraphs=paragraphs)
+        record["capture"] = {
+            "url": record["url"],
+            "status": 200,
+            "headers": {
+                "Content-Type": "text/html; charset=utf-8",
+                "Content-Encoding": "gzip",
+                "Content-Length": "123",
+                "Server": "nginx",
+            },
+            "body": html.encode("utf-8"),
+            "encoding": "utf-8",
+        }
+    return record
+
+
+def save(sessions: sessionmaker[Session], *records: dict[str, Any]) -> StoreResult:
+    """One crawl's batch: the records in one transaction."""
+    with sessions.begin() as session:
+        return save_articles(session, list(records))
+
+
+def revision_ids(
+    sessions: sessionmaker[Session], kinds: tuple[str, ...] = ("content", "restored")
+) -> list[int]:
+    with sessions() as session:
+        return list(
+            session.scalars(
+                select(Revision.id).where(Revision.kind.in_(kinds)).order_by(Revision.id)
+            )
+        )
+
+
+VALIDATOR = Draft202012Validator(
+    article_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
+)
+
+
+def assert_valid(record: dict[str, Any]) -> None:
+    """The record validates against newscrawl/schemas/article.schema.json (formats checked)."""
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in VALIDATOR.iter_errors(record)]
+    assert not errors, errors
+
+
+def run_cli(*argv: str) -> int:
+    """``newscrawl export ...`` in this process (argparse errors raise SystemExit)."""
+    parser = argparse.ArgumentParser(prog="newscrawl")
+    sub = parser.add_subparsers(dest="command", required=True)
+    export_cli.register(sub)
+    args = parser.parse_args(["export", *argv])
+    return int(args.func(args))
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    records = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    for record in records:
+        assert_valid(record)
+    return records
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))

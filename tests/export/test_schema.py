@@ -1,0 +1,92 @@
+"""The exported record's JSON Schema (newscrawl/schemas/article.schema.json) itself."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from newscrawl.export import RECORD_FIELDS
+from newscrawl.schemas import article_schema
+from tests.export.export_helpers import VALIDATOR
+
+GOOD = {
+    "url": "https://www.ict.gov.ir/en/news/27012/Slug",
+    "canonical_url": "https://www.ict.gov.ir/en/news/27012",
+    "site": "ict.gov.ir",
+    "lang": "en",
+    "source_id": "27012",
+    "title": "Title",
+    "lead": None,
+    "body": "One.\n\nTwo.",
+    "tags": ["ICT"],
+    "published_at": "2017-12-05T21:27:00+03:30",
+    "published_at_utc": "2017-12-05T17:57:00Z",
+    "published_raw": "Dec 5, 2017 21:27",
+    "alternates": {"fa": "https://www.ict.gov.ir/fa/news/27012"},
+    "fetched_at": "2024-03-01T10:00:00Z",
+    "content_hash": "a" * 64,
+    "revision_id": 7,
+    "revision_kind": "content",
+    "removed_at": None,
+    "duplicate_of": None,
+}
+
+
+def errors(record):
+    return list(VALIDATOR.iter_errors(record))
+
+
+def test_schema_is_draft_2020_12_and_describes_exactly_the_record():
+    schema = article_schema()
+    Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["additionalProperties"] is False
+    assert list(schema["properties"]) == list(RECORD_FIELDS)
+    assert schema["required"] == list(RECORD_FIELDS)
+    assert all(prop.get("description") for prop in schema["properties"].values())
+
+
+def test_loader_returns_a_fresh_copy():
+    article_schema()["properties"].clear()
+    assert list(article_schema()["properties"]) == list(RECORD_FIELDS)
+
+
+@pytest.mark.parametrize(
+    "published_at", ["2017-12-05T21:27:00+03:30", "2017-12-05T17:57:00Z", "2017-12-05", None]
+)
+def test_accepts(published_at):
+    assert errors({**GOOD, "published_at": published_at}) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("published_at", "2017-12-05 21:27"),
+        ("published_at", "2017-12-05T21:27:00"),  # no offset
+        ("published_at", "2017-13-05"),
+        ("published_at", "Dec 5, 2017"),
+        ("published_at_utc", "2017-12-05T21:27:00+03:30"),
+        ("fetched_at", None),
+        ("fetched_at", "2024-03-01"),
+        ("removed_at", "yesterday"),
+        ("content_hash", "A" * 64),
+        ("revision_id", 0),
+        ("revision_kind", "removed"),
+        ("url", "ftp://example.org/x"),
+        ("duplicate_of", "not a url"),
+        ("tags", "ICT"),
+        ("alternates", {"fa": 3}),
+        ("lang", "English"),
+    ],
+)
+def test_rejects(field, value):
+    assert errors({**GOOD, field: value}), f"{field}={value!r} should be rejected"
+
+
+def test_rejects_missing_and_extra_fields():
+    missing = copy.deepcopy(GOOD)
+    del missing["duplicate_of"]
+    assert errors(missing)
+    assert errors({**GOOD, "capture": None})
