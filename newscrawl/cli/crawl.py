@@ -1,25 +1,106 @@
-"""``newscrawl crawl``: crawl one or more sites, each in its own process.
+"""``newscrawl crawl``: crawl one or more sites, each in its own process, for people and schedulers.
 
-One Scrapy process can't run two crawls one after another, so ``--all`` starts one
-``scrapy crawl`` per profile. For a single site, ``scrapy crawl <site>`` is the same thing.
+One Scrapy process can't run two crawls one after another, so each site gets its own
+``scrapy crawl`` (``--all``: every profile, one after another). The child writes its final stats
+to a file, from which the outcome of each site is read. The exit code tells a scheduler (cron,
+systemd) what happened:
+
+====  ==========================================================================================
+code  meaning
+====  ==========================================================================================
+0     every site crawled and its results look right
+1     a crawl failed: the child exited with an error, or closed for another reason than finishing
+2     usage: unknown site, no site named, ``--base-url`` with several sites
+3     unhealthy: a crawl finished but its results look wrong (run health check, see
+      :mod:`newscrawl.health`); the message names the missing fields
+75    locked (``EX_TEMPFAIL``): the site is already being crawled, by this host or another one
+      sharing the database; nothing was fetched. Try again later
+====  ==========================================================================================
+
+With several sites the most serious outcome wins, in the order 1, 3, 75, 0.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 
+from newscrawl.extensions.runs import LOCK_REASONS, RUN_MESSAGE_KEY
+from newscrawl.health import MESSAGE_KEY, STATUS_KEY, applies
 from newscrawl.profiles import load_profiles
-from newscrawl.runner import run_crawl
+from newscrawl.runner import CrawlResult, run_crawl
+
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_LOCKED",
+    "EXIT_OK",
+    "EXIT_UNHEALTHY",
+    "EXIT_USAGE",
+    "Outcome",
+    "outcome",
+    "register",
+    "run",
+]
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_UNHEALTHY = 3
+EXIT_LOCKED = 75  # os.EX_TEMPFAIL: "try again later"
+
+# Most serious first: the exit code of a multi-site crawl.
+_SEVERITY = (EXIT_ERROR, EXIT_UNHEALTHY, EXIT_LOCKED, EXIT_OK)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one site's crawl ended: its exit code and a message (empty when all is well)."""
+
+    code: int
+    message: str = ""
+
+
+def outcome(result: CrawlResult) -> Outcome:
+    """The exit code and message of one ``scrapy crawl`` child, from its exit status and stats."""
+    stats = result.stats
+    if result.returncode != 0 or not stats:
+        return Outcome(EXIT_ERROR, f"scrapy crawl exited with status {result.returncode}")
+    reason = str(stats.get("finish_reason", ""))
+    if reason in LOCK_REASONS:
+        return Outcome(EXIT_LOCKED, str(stats.get(RUN_MESSAGE_KEY) or reason))
+    if stats.get(STATUS_KEY) in ("failed", "error"):
+        return Outcome(EXIT_UNHEALTHY, str(stats.get(MESSAGE_KEY) or "results look wrong"))
+    if not applies(reason):
+        return Outcome(EXIT_ERROR, f"the crawl ended with {reason!r}")
+    return Outcome(EXIT_OK)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("crawl", help="crawl sites, each in its own process")
+    parser = sub.add_parser(
+        "crawl",
+        help="crawl sites, each in its own process",
+        description="Crawl sites, each in its own process. Exit codes: 0 ok, 1 crawl error, "
+        "2 usage, 3 unhealthy results, 75 site already being crawled (locked).",
+    )
     parser.add_argument("sites", nargs="*", metavar="SITE", help="profile names")
     parser.add_argument("--all", action="store_true", help="crawl every profile")
     parser.add_argument("--database-url", help="overrides NEWSCRAWL_DATABASE_URL")
-    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="a Scrapy setting")
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="crawl another copy of the site (e.g. the replica): the spider's -a base_url=URL; "
+        "one site only",
+    )
+    parser.add_argument(
+        "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="a Scrapy setting"
+    )
     parser.set_defaults(func=run)
+
+
+def _usage(problem: str) -> int:
+    print(f"newscrawl crawl: {problem}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,16 +109,28 @@ def run(args: argparse.Namespace) -> int:
     unknown = [s for s in sites if s not in profiles]
     if not sites or unknown:
         problem = f"unknown site(s): {', '.join(unknown)}" if unknown else "name sites or use --all"
-        print(f"newscrawl crawl: {problem}; known: {', '.join(sorted(profiles))}", file=sys.stderr)
-        return 2
-    settings = dict(item.split("=", 1) for item in args.set if "=" in item)
-    failed = []
+        return _usage(f"{problem}; known: {', '.join(sorted(profiles))}")
+    if args.base_url and len(sites) != 1:
+        return _usage("--base-url needs exactly one site")
+    bad = [item for item in args.set if "=" not in item]
+    if bad:
+        return _usage(f"settings are NAME=VALUE, not {', '.join(map(repr, bad))}")
+    settings = dict(item.split("=", 1) for item in args.set)
+    codes = []
     for site in sites:
-        result = run_crawl(site, database_url=args.database_url, settings=settings, capture_log=False)
-        print(f"{site}: exit {result.returncode}, {result.stat('newscrawl/article/extracted')} articles, {result.seconds:.1f}s")
-        if result.returncode != 0:
-            failed.append(site)
-    if failed:
-        print(f"failed: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    return 0
+        result = run_crawl(
+            site,
+            base_url=args.base_url,
+            database_url=args.database_url,
+            settings=settings,
+            capture_log=False,
+        )
+        ended = outcome(result)
+        codes.append(ended.code)
+        print(
+            f"{site}: exit {ended.code}, {result.stat('newscrawl/article/extracted')} articles, "
+            f"{result.seconds:.1f}s"
+        )
+        if ended.message:
+            print(f"{site}: {ended.message}", file=sys.stderr)
+    return next(code for code in _SEVERITY if code in codes)

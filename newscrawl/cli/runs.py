@@ -1,0 +1,153 @@
+"""``newscrawl runs``: the recorded crawl runs, newest first, as a table.
+
+One line per run: id, site, start (UTC), duration, status, what it counted (pages downloaded,
+articles extracted, new / changed / unchanged in the database, duplicates, dropped, errors), the
+host and pid that ran it, and its message (why it failed or was aborted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from newscrawl.cli.db import add_database_url_argument
+from newscrawl.db.errors import DatabaseConfigError
+from newscrawl.db.migrate import current_revision
+from newscrawl.db.models import CrawlRun
+from newscrawl.db.runs import recent_runs
+from newscrawl.db.session import database_url, make_engine, make_sessionmaker, safe_url, sqlite_path
+
+__all__ = ["format_runs", "register", "run"]
+
+_PROG = "newscrawl runs"
+_HEADERS = (
+    "ID",
+    "SITE",
+    "STARTED (UTC)",
+    "TIME",
+    "STATUS",
+    "PAGES",
+    "ARTICLES",
+    "NEW",
+    "CHANGED",
+    "UNCHANGED",
+    "DUPS",
+    "DROPPED",
+    "ERRORS",
+    "HOST:PID",
+    "MESSAGE",
+)
+_NUMERIC = {"ID", "PAGES", "ARTICLES", "NEW", "CHANGED", "UNCHANGED", "DUPS", "DROPPED", "ERRORS"}
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``runs`` sub-command."""
+    parser = sub.add_parser(
+        "runs",
+        help="list recorded crawl runs",
+        description="List the recorded crawl runs, newest first.",
+    )
+    parser.add_argument("--site", metavar="SITE", help="only the runs of this site (profile name)")
+    parser.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="at most N runs (default: 20)"
+    )
+    add_database_url_argument(parser)
+    parser.set_defaults(func=run)
+
+
+def _total(value: Any) -> int:
+    if isinstance(value, dict):
+        return sum(int(v) for v in value.values() if isinstance(v, int | float))
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def _duration(run: CrawlRun, now: datetime) -> str:
+    seconds = int(((run.finished_at or now) - run.started_at).total_seconds())
+    minutes, seconds = divmod(max(seconds, 0), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def _row(run: CrawlRun, now: datetime) -> list[str]:
+    counts = run.counts or {}
+    numbers = [
+        _total(counts.get(key))
+        for key in (
+            "pages",
+            "articles",
+            "new",
+            "changed",
+            "unchanged",
+            "duplicates",
+            "dropped",
+            "errors",
+        )
+    ]
+    return [
+        str(run.id),
+        run.site,
+        run.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        _duration(run, now),
+        run.status,
+        *(str(n) for n in numbers),
+        f"{run.host}:{run.pid}",
+        run.message or "",
+    ]
+
+
+def format_runs(runs: Sequence[CrawlRun], now: datetime | None = None) -> list[str]:
+    """The table lines (header first) for *runs*; durations of running runs count up to *now*."""
+    now = now or datetime.now(UTC)
+    rows = [list(_HEADERS), *(_row(r, now) for r in runs)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADERS) - 1)]
+    lines = []
+    for row in rows:
+        cells = [
+            cell.rjust(width) if header in _NUMERIC else cell.ljust(width)
+            for cell, width, header in zip(row, widths, _HEADERS, strict=False)
+        ]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the newest ``args.limit`` runs (of ``args.site``)."""
+    if args.limit < 1:
+        print(f"{_PROG}: error: --limit must be at least 1", file=sys.stderr)
+        return 2
+    url = database_url(args.database_url)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        print(f"{_PROG}: error: no database at {path}", file=sys.stderr)
+        return 1
+    try:
+        engine = make_engine(url)
+    except DatabaseConfigError as exc:
+        print(f"{_PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if current_revision(engine) is None:
+            print(
+                f"{_PROG}: error: {safe_url(url)} has no newscrawl schema "
+                "(run `newscrawl db upgrade` or a crawl first)",
+                file=sys.stderr,
+            )
+            return 1
+        with make_sessionmaker(engine)() as session:
+            runs = recent_runs(session, args.site, args.limit)
+    except SQLAlchemyError as exc:
+        print(f"{_PROG}: error reading {safe_url(url)}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    if not runs:
+        where = f" of {args.site}" if args.site else ""
+        print(f"no runs{where} recorded in {safe_url(url)}")
+        return 0
+    print("\n".join(format_runs(runs)))
+    return 0

@@ -1,0 +1,259 @@
+"""RunRecorder: record every crawl in ``crawl_runs`` and hold the site's crawl lock while it runs.
+
+On by default: it is enabled whenever ``NEWSCRAWL_DATABASE_URL`` is set (an empty value turns it
+off, with the rest of the storage). For each crawl it
+
+1. inserts a :class:`~newscrawl.db.models.CrawlRun` (site = spider name, host, pid, start time,
+   status ``running``) when the spider opens;
+2. takes the site's lock (:mod:`newscrawl.locks`). If another run, on this host or any other
+   sharing the database, holds it, the spider is closed at once with reason ``locked`` (nothing
+   is fetched) and the run is recorded ``aborted`` with a message naming the holder's host, pid
+   and lock expiry. ``newscrawl crawl`` turns that reason into exit code 75;
+3. renews the lock every ``NEWSCRAWL_LOCK_TTL / 5`` seconds (a Twisted ``LoopingCall``); the TTL
+   (``NEWSCRAWL_LOCK_TTL``, 300 s) is how long the lock of a crashed run blocks the next one.
+   If a renewal finds the lock taken over (this process stalled for longer than the TTL), the
+   spider is closed with reason ``lock_lost``. A run that takes over an expired lock marks the
+   run that held it ``aborted`` if it is still recorded as ``running`` (it was killed);
+4. when the spider closes, stores the end time, the status and the counts from the stats
+   (:func:`run_counts`), and releases the lock.
+
+The status is ``finished``; ``failed`` when the run health check failed (see
+:mod:`newscrawl.monitors`, whose verdict is in the stats) or the crawl ended for another reason
+than finishing (``start_error``, …); ``aborted`` when it was locked out, lost its lock or was
+stopped (``shutdown``, ``cancelled``). The status, message and run id are also put in the stats
+(``newscrawl/run/status``, ``newscrawl/run/message``, ``newscrawl/run/id``), so the stats file
+written after it has them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
+from sqlalchemy.exc import SQLAlchemyError
+from twisted.internet.task import LoopingCall
+
+from newscrawl.db.runs import abandon_run, finish_run, start_run
+from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
+from newscrawl.health import MESSAGE_KEY, STATUS_KEY, applies
+from newscrawl.locks import (
+    DEFAULT_TTL,
+    LockHeld,
+    LockOwner,
+    acquire_lock,
+    read_lock,
+    release_lock,
+    renew_lock,
+)
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.spiders import Spider
+    from scrapy.statscollectors import StatsCollector
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = [
+    "LOCKED",
+    "LOCK_LOST",
+    "LOCK_REASONS",
+    "RUN_ID_KEY",
+    "RUN_MESSAGE_KEY",
+    "RUN_STATUS_KEY",
+    "RunRecorder",
+    "run_counts",
+    "run_outcome",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Close reason of a crawl that found its site locked by another run.
+LOCKED = "locked"
+#: Close reason of a crawl whose lock was taken over while it ran.
+LOCK_LOST = "lock_lost"
+LOCK_REASONS = (LOCKED, LOCK_LOST)
+#: Close reasons of a crawl that was stopped from outside (Ctrl-C, SIGTERM, scrapyd's cancel).
+STOPPED_REASONS = ("shutdown", "cancelled")
+
+RUN_ID_KEY = "newscrawl/run/id"
+RUN_STATUS_KEY = "newscrawl/run/status"
+RUN_MESSAGE_KEY = "newscrawl/run/message"
+
+#: Renew the lock this many times per TTL.
+RENEWALS_PER_TTL = 5
+
+
+def _number(stats: Mapping[str, Any], key: str) -> int:
+    value = stats.get(key, 0)
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def _by_suffix(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
+    found = {key[len(prefix) :]: _number(stats, key) for key in stats if key.startswith(prefix)}
+    return {key: value for key, value in sorted(found.items()) if value}
+
+
+def run_counts(stats: Mapping[str, Any]) -> dict[str, Any]:
+    """What a run counted, from its Scrapy stats: the ``counts`` of its ``crawl_runs`` row.
+
+    ``pages`` (responses downloaded), ``articles`` (extracted), ``new``/``changed``/``unchanged``
+    (database writes), ``duplicates`` (in-crawl repeats and duplicate links), ``dropped``
+    (``{reason: n}``), ``errors`` (``{stat: n}``: article HTTP errors and fetch failures, failed
+    extractions, logged errors) and ``fields`` (article pages checked and missing fields).
+    """
+    errors = {
+        f"http_error/{k}": v for k, v in _by_suffix(stats, "newscrawl/article/http_error/").items()
+    }
+    errors.update(
+        {f"error/{k}": v for k, v in _by_suffix(stats, "newscrawl/article/error/").items()}
+    )
+    for name, key in (
+        ("extract/failed", "newscrawl/extract/failed"),
+        ("log/ERROR", "log_count/ERROR"),
+    ):
+        if count := _number(stats, key):
+            errors[name] = count
+    return {
+        "pages": _number(stats, "downloader/response_count"),
+        "articles": _number(stats, "newscrawl/article/extracted"),
+        "new": _number(stats, "newscrawl/persist/new"),
+        "changed": _number(stats, "newscrawl/persist/changed"),
+        "unchanged": _number(stats, "newscrawl/persist/unchanged"),
+        "duplicates": _number(stats, "newscrawl/dedup/duplicate")
+        + _number(stats, "newscrawl/article/duplicate_link"),
+        "dropped": _by_suffix(stats, "newscrawl/clean/dropped/"),
+        "errors": errors,
+        "fields": {
+            "checked": _number(stats, "newscrawl/fields/checked"),
+            "missing": _by_suffix(stats, "newscrawl/fields/missing/"),
+        },
+    }
+
+
+def run_outcome(reason: str, stats: Mapping[str, Any]) -> tuple[str, str | None]:
+    """The run status and message for a crawl closed with *reason* and these *stats*."""
+    if reason in LOCK_REASONS:
+        return "aborted", stats.get(RUN_MESSAGE_KEY) or reason
+    if reason in STOPPED_REASONS:
+        return "aborted", f"stopped before the end ({reason})"
+    if not applies(reason):
+        return "failed", f"the crawl ended with {reason!r}"
+    if stats.get(STATUS_KEY) in ("failed", "error"):
+        return "failed", str(stats.get(MESSAGE_KEY) or "the run health check failed")
+    return "finished", None
+
+
+class RunRecorder:
+    """Record the crawl run and hold the site's lock (see the module docstring)."""
+
+    def __init__(
+        self, crawler: Crawler, stats: StatsCollector, database_url: str, ttl: float
+    ) -> None:
+        self.crawler = crawler
+        self.stats = stats
+        self.database_url = database_url
+        self.ttl = ttl
+        self.engine: Engine | None = None
+        self.sessions: sessionmaker[Session] | None = None
+        self.site = ""
+        self.run_id: int | None = None
+        self.owner: LockOwner | None = None  # set while we hold the lock
+        self.heartbeat: LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        url = crawler.settings.get("NEWSCRAWL_DATABASE_URL")
+        if not url:
+            raise NotConfigured("NEWSCRAWL_DATABASE_URL is empty: crawl runs are not recorded")
+        ttl = crawler.settings.getfloat("NEWSCRAWL_LOCK_TTL", DEFAULT_TTL)
+        if ttl <= 0:
+            raise ValueError(f"NEWSCRAWL_LOCK_TTL must be a positive number of seconds, not {ttl}")
+        assert crawler.stats is not None
+        extension = cls(crawler, crawler.stats, url, ttl)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.engine = make_engine(self.database_url)
+        ensure_schema(self.engine)
+        self.sessions = make_sessionmaker(self.engine)
+        self.site = spider.name
+        owner = LockOwner.current()
+        self.run_id = start_run(self.sessions, self.site, owner.host, owner.pid)
+        self.stats.set_value(RUN_ID_KEY, self.run_id)
+        owner = LockOwner(owner.host, owner.pid, self.run_id)
+        try:
+            lock = acquire_lock(self.sessions, self.site, owner, self.ttl)
+        except LockHeld as held:
+            message = str(held)
+            self.stats.set_value(RUN_MESSAGE_KEY, message)
+            logger.warning("Not crawling: %s", message)
+            raise CloseSpider(LOCKED) from held
+        self.owner = owner
+        logger.info("Run %s holds the lock of %s until %s", self.run_id, self.site, lock.expires_at)
+        if lock.previous is not None and lock.previous.run_id is not None:
+            message = (
+                f"its lock expired at {lock.previous.expires_at:%Y-%m-%d %H:%M:%S} UTC without being "
+                f"released (the process died?); taken over by run {self.run_id}"
+            )
+            if abandon_run(self.sessions, lock.previous.run_id, message):
+                logger.warning("Run %s of %s: %s", lock.previous.run_id, self.site, message)
+        self.heartbeat = LoopingCall(self.renew)
+        self.heartbeat.start(self.ttl / RENEWALS_PER_TTL, now=False)
+
+    def renew(self) -> None:
+        """Move the lock's expiry forward; close the spider if the lock was taken over."""
+        assert self.sessions is not None
+        if self.owner is None:
+            return
+        try:
+            renewed = renew_lock(self.sessions, self.site, self.owner, self.ttl)
+        except SQLAlchemyError as exc:
+            # The lock stays ours until it expires; the next renewal tries again.
+            logger.warning("Could not renew the lock of %s: %s", self.site, exc)
+            return
+        if renewed:
+            self.stats.inc_value("newscrawl/lock/renewed")
+            return
+        self.owner = None
+        self._stop_heartbeat()
+        holder = read_lock(self.sessions, self.site)
+        message = f"lost the lock of {self.site}" + (
+            f" to {holder.describe()}" if holder is not None else ""
+        )
+        self.stats.set_value(RUN_MESSAGE_KEY, message)
+        logger.error("Stopping: %s", message)
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason=LOCK_LOST))
+
+    def _stop_heartbeat(self) -> None:
+        if self.heartbeat is not None and self.heartbeat.running:
+            self.heartbeat.stop()
+        self.heartbeat = None
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        self._stop_heartbeat()
+        if self.sessions is None or self.run_id is None:
+            return
+        stats = self.stats.get_stats()
+        status, message = run_outcome(reason, stats)
+        self.stats.set_value(RUN_STATUS_KEY, status)
+        if message:
+            self.stats.set_value(RUN_MESSAGE_KEY, message)
+        try:
+            finish_run(self.sessions, self.run_id, status, run_counts(stats), message)
+            logger.info("Run %s of %s: %s", self.run_id, self.site, status)
+        finally:
+            owner, self.owner = self.owner, None
+            try:
+                if owner is not None:
+                    release_lock(self.sessions, self.site, owner)
+            finally:
+                if self.engine is not None:
+                    self.engine.dispose()

@@ -1,0 +1,167 @@
+"""Run health: do a crawl's results look right? A pure check of its stats against the site's history.
+
+A run is unhealthy when
+
+- **no articles were extracted** although the site's previous finished runs extracted some
+  (``history``: the ``counts`` of those runs, see :mod:`newscrawl.db.runs`), and none was found
+  unchanged either (an incremental crawl skips archived articles, ``article/skipped_known``, or
+  gets a 304 for them, ``article/not_modified``), or
+- **title, body or date is missing** on more than ``max_missing_share`` (the setting
+  ``NEWSCRAWL_HEALTH_MAX_MISSING_SHARE``, 0.5) of the article pages fetched, once at least
+  ``min_pages`` (``NEWSCRAWL_HEALTH_MIN_PAGES``, 5) article pages were fetched. This is what a
+  site redesign looks like: the profile's selectors stop matching.
+
+Per-field counts come from the spider, which checks every article page it fetched (HTTP 200)
+before extracting: ``newscrawl/fields/checked`` and ``newscrawl/fields/missing/<field>``. The
+pipelines' own counts are read too, and the larger of the two wins for each field:
+
+| field | spider | pipelines |
+|---|---|---|
+| pages | ``fields/checked`` | ``article/extracted`` + ``extract/not_article`` + ``extract/failed`` |
+| title | ``fields/missing/title`` | ``extract/not_article`` (no title: not an article) |
+| body | ``fields/missing/body`` | ``clean/dropped/empty_body`` (empty after cleaning) |
+| date | ``fields/missing/date`` (the page shows none) | ``dates/missing`` + ``dates/unparsed`` |
+
+The check runs at spider close as a spidermon monitor (:mod:`newscrawl.monitors`), which leaves
+its verdict in the stats (:data:`STATUS_KEY`, :data:`PROBLEMS_KEY`, :data:`MESSAGE_KEY`) for the run record
+(:mod:`newscrawl.extensions.runs`) and for ``newscrawl crawl``'s exit code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "DEFAULT_MAX_MISSING_SHARE",
+    "DEFAULT_MIN_PAGES",
+    "FIELDS",
+    "HISTORY_RUNS",
+    "MESSAGE_KEY",
+    "PROBLEMS_KEY",
+    "STATUS_KEY",
+    "FieldCounts",
+    "Problem",
+    "applies",
+    "check_health",
+    "field_counts",
+    "summary",
+]
+
+#: The fields every article must have.
+FIELDS = ("title", "body", "date")
+#: Default of ``NEWSCRAWL_HEALTH_MAX_MISSING_SHARE``.
+DEFAULT_MAX_MISSING_SHARE = 0.5
+#: Default of ``NEWSCRAWL_HEALTH_MIN_PAGES``: fewer article pages than this are too few to judge.
+DEFAULT_MIN_PAGES = 5
+#: How many previous finished runs make the history.
+HISTORY_RUNS = 5
+
+#: Stats the health monitor sets: ``ok``, ``failed``, ``skipped`` (not judged) or ``error``.
+STATUS_KEY = "newscrawl/health/status"
+#: ... the problems it found, one message each (a list of strings) ...
+PROBLEMS_KEY = "newscrawl/health/problems"
+#: ... and a one-line summary of them (see :func:`summary`), for the run record and the CLI.
+MESSAGE_KEY = "newscrawl/health/message"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a run looks wrong."""
+
+    #: ``no_articles`` or ``missing_field``.
+    code: str
+    message: str
+    #: The field, for ``missing_field``.
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldCounts:
+    """Article pages fetched and, per field, how many of them lacked it."""
+
+    pages: int
+    missing: dict[str, int] = field(default_factory=dict)
+
+    def share(self, name: str) -> float:
+        """The share of article pages missing field *name* (0 when no page was fetched)."""
+        return self.missing.get(name, 0) / self.pages if self.pages else 0.0
+
+
+def _count(stats: Mapping[str, Any], key: str) -> int:
+    value = stats.get(f"newscrawl/{key}", 0)
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def field_counts(stats: Mapping[str, Any]) -> FieldCounts:
+    """Article pages and missing fields, from the spider's and the pipelines' stats (see above)."""
+    not_article = _count(stats, "extract/not_article")
+    derived_pages = (
+        _count(stats, "article/extracted") + not_article + _count(stats, "extract/failed")
+    )
+    derived = {
+        "title": not_article,
+        "body": _count(stats, "clean/dropped/empty_body"),
+        "date": _count(stats, "dates/missing") + _count(stats, "dates/unparsed"),
+    }
+    pages = max(_count(stats, "fields/checked"), derived_pages)
+    missing = {name: max(_count(stats, f"fields/missing/{name}"), derived[name]) for name in FIELDS}
+    return FieldCounts(pages, missing)
+
+
+def applies(finish_reason: str | None) -> bool:
+    """True for runs that ran to their end (``finished`` or a ``closespider_*`` limit)."""
+    return finish_reason == "finished" or (finish_reason or "").startswith("closespider_")
+
+
+def check_health(
+    stats: Mapping[str, Any],
+    history: Sequence[Mapping[str, Any]] = (),
+    *,
+    max_missing_share: float = DEFAULT_MAX_MISSING_SHARE,
+    min_pages: int = DEFAULT_MIN_PAGES,
+) -> list[Problem]:
+    """The problems of a run with these final *stats*; empty when it looks right.
+
+    *history* holds the ``counts`` of the site's previous finished runs (newest first); their
+    ``articles`` say how many articles those runs extracted.
+    """
+    if not 0 <= max_missing_share < 1:
+        raise ValueError(f"the maximum missing share must be in [0, 1), not {max_missing_share}")
+    problems = []
+    extracted = _count(stats, "article/extracted")
+    # an incremental crawl may find only articles it already has: not fetched or not modified
+    unchanged = _count(stats, "article/skipped_known") + _count(stats, "article/not_modified")
+    before = [int(counts.get("articles") or 0) for counts in history]
+    if extracted == 0 and unchanged == 0 and any(before):
+        problems.append(
+            Problem(
+                "no_articles",
+                f"no articles extracted, but the previous {len(before)} finished run(s) "
+                f"extracted up to {max(before)}",
+            )
+        )
+    counts = field_counts(stats)
+    if counts.pages >= max(min_pages, 1):
+        for name in FIELDS:
+            share = counts.share(name)
+            if share > max_missing_share:
+                problems.append(
+                    Problem(
+                        "missing_field",
+                        f"{name} missing on {counts.missing[name]} of {counts.pages} article "
+                        f"pages ({share:.0%} > {max_missing_share:.0%})",
+                        name,
+                    )
+                )
+    return problems
+
+
+def summary(problems: Sequence[Problem]) -> str:
+    """One line naming every problem (and so every missing field)."""
+    missing = [p.field for p in problems if p.field]
+    head = (
+        f"results look wrong (missing: {', '.join(missing)})" if missing else "results look wrong"
+    )
+    return f"{head}: " + "; ".join(p.message for p in problems)

@@ -1,0 +1,196 @@
+"""Run health: the pure check, and a redesigned replica site failing a real ``newscrawl crawl``."""
+
+from __future__ import annotations
+
+import pytest
+
+from newscrawl.cli.crawl import EXIT_ERROR, EXIT_LOCKED, EXIT_OK, EXIT_UNHEALTHY, outcome
+from newscrawl.health import applies, check_health, field_counts, summary
+from newscrawl.replica.process import ReplicaProcess
+from newscrawl.runner import CrawlResult
+from tests.runs.conftest import LOOPBACK_OPTIONS, SITE, database, newscrawl, runs_of
+
+
+def stats(**counts: int) -> dict[str, int]:
+    """Stats from ``key=value`` pairs, ``/`` written as ``__``, under ``newscrawl/``."""
+    return {"newscrawl/" + key.replace("__", "/"): value for key, value in counts.items()}
+
+
+HEALTHY = stats(
+    fields__checked=100,
+    fields__missing__date=3,
+    article__extracted=99,
+    extract__not_article=1,
+    clean__dropped__empty_body=2,
+    dates__missing=3,
+)
+
+
+# -- the pure check ------------------------------------------------------------------------------
+
+
+def test_a_normal_run_is_healthy():
+    assert check_health(HEALTHY, [{"articles": 100}]) == []
+    assert check_health(HEALTHY) == []
+
+
+def test_a_redesign_names_every_missing_field():
+    redesign = stats(
+        fields__checked=60, **{f"fields__missing__{f}": 60 for f in ("title", "body", "date")}
+    )
+    redesign["newscrawl/extract/not_article"] = 60
+    problems = check_health(redesign, [{"articles": 58}, {"articles": 60}])
+    assert [p.code for p in problems] == [
+        "no_articles",
+        "missing_field",
+        "missing_field",
+        "missing_field",
+    ]
+    assert [p.field for p in problems if p.field] == ["title", "body", "date"]
+    assert "extracted up to 60" in problems[0].message
+    assert problems[1].message == "title missing on 60 of 60 article pages (100% > 50%)"
+    line = summary(problems)
+    assert line.startswith("results look wrong (missing: title, body, date): ")
+
+
+def test_the_share_is_a_strict_maximum_and_configurable():
+    half = stats(fields__checked=10, fields__missing__body=5, article__extracted=10)
+    assert check_health(half) == []
+    assert [p.field for p in check_health(half, max_missing_share=0.4)] == ["body"]
+    assert check_health(stats(fields__checked=10, fields__missing__body=6, article__extracted=10))
+
+
+def test_too_few_pages_are_not_judged_by_share():
+    few = stats(fields__checked=4, fields__missing__title=4, extract__not_article=4)
+    assert check_health(few) == []
+    assert [p.field for p in check_health(few, min_pages=4)] == ["title"]
+
+
+def test_no_articles_is_wrong_only_when_the_history_has_some():
+    empty = stats()
+    assert check_health(empty) == []
+    assert check_health(empty, [{"articles": 0}, {}]) == []
+    (problem,) = check_health(empty, [{"articles": 0}, {"articles": 12}])
+    assert problem.code == "no_articles"
+    assert "previous 2 finished run(s) extracted up to 12" in problem.message
+
+
+def test_an_incremental_run_that_found_only_archived_articles_is_healthy():
+    history = [{"articles": 12}]
+    assert check_health(stats(article__skipped_known=30), history) == []
+    assert check_health(stats(article__not_modified=5), history) == []
+
+
+def test_the_pipelines_stats_count_when_the_spider_did_not():
+    # a stats file without the spider's field counts: not_article, empty_body, dates missing/unparsed
+    old = stats(
+        article__extracted=4,
+        extract__not_article=6,
+        clean__dropped__empty_body=3,
+        dates__missing=1,
+        dates__unparsed=1,
+    )
+    counts = field_counts(old)
+    assert counts.pages == 10
+    assert counts.missing == {"title": 6, "body": 3, "date": 2}
+    assert [p.field for p in check_health(old)] == ["title"]
+    # and the larger count wins: the spider's page-level count, or bodies emptied by cleaning
+    both = {**old, **stats(fields__checked=10, fields__missing__body=1)}
+    assert field_counts(both).missing["body"] == 3
+
+
+def test_bad_share_is_refused():
+    with pytest.raises(ValueError, match="missing share"):
+        check_health(HEALTHY, max_missing_share=1.0)
+
+
+@pytest.mark.parametrize(
+    ("reason", "judged"),
+    [
+        ("finished", True),
+        ("closespider_pagecount", True),
+        ("locked", False),
+        ("shutdown", False),
+        (None, False),
+    ],
+)
+def test_only_runs_that_reached_their_end_are_judged(reason, judged):
+    assert applies(reason) is judged
+
+
+# -- the exit code of newscrawl crawl ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("returncode", "run_stats", "code", "words"),
+    [
+        (0, {"finish_reason": "finished", "newscrawl/health/status": "ok"}, EXIT_OK, ""),
+        (
+            0,
+            {
+                "finish_reason": "locked",
+                "newscrawl/run/message": "ict_en is already being crawled by pid 7",
+            },
+            EXIT_LOCKED,
+            "pid 7",
+        ),
+        (
+            0,
+            {"finish_reason": "lock_lost", "newscrawl/run/message": "lost the lock"},
+            EXIT_LOCKED,
+            "lost",
+        ),
+        (
+            0,
+            {
+                "finish_reason": "finished",
+                "newscrawl/health/status": "failed",
+                "newscrawl/health/message": "title missing",
+            },
+            EXIT_UNHEALTHY,
+            "title",
+        ),
+        (0, {"finish_reason": "shutdown"}, EXIT_ERROR, "shutdown"),
+        (1, {"finish_reason": "finished"}, EXIT_ERROR, "status 1"),
+        (0, {}, EXIT_ERROR, "status 0"),
+    ],
+)
+def test_crawl_outcome(returncode, run_stats, code, words):
+    ended = outcome(CrawlResult(SITE, returncode, 1.0, run_stats))
+    assert ended.code == code
+    assert words in ended.message
+
+
+# -- a redesign, end to end ----------------------------------------------------------------------
+
+
+@pytest.mark.crawl
+@pytest.mark.db
+def test_a_redesigned_site_fails_the_run(db_url):
+    with ReplicaProcess(articles=40, sites=[SITE]) as replica:
+        base = replica.urls[SITE]
+        crawl = ["crawl", SITE, "--base-url", base, "--database-url", db_url, *LOOPBACK_OPTIONS]
+        first = newscrawl(*crawl)
+        assert first.returncode == EXIT_OK, first.stderr[-3000:]
+
+        replica.set_template(SITE, "redesign")
+        second = newscrawl(*crawl)
+
+    assert second.returncode == EXIT_UNHEALTHY, second.stderr[-3000:]
+    report = second.stderr.splitlines()[-1]
+    assert report.startswith(f"{SITE}: results look wrong (missing: title, body, date)")
+    for field in ("title", "body", "date"):
+        assert f"{field} missing on" in report
+    assert "no articles extracted" in report
+
+    with database(db_url) as sessions:
+        healthy, unhealthy = runs_of(sessions)
+    assert healthy.status == "finished" and healthy.message is None
+    assert healthy.counts["articles"] > 0
+    assert unhealthy.status == "failed"
+    assert unhealthy.counts["articles"] == 0
+    assert unhealthy.counts["fields"]["missing"] == dict.fromkeys(
+        ("title", "body", "date"), unhealthy.counts["fields"]["checked"]
+    )
+    for field in ("title", "body", "date"):
+        assert f"{field} missing on" in (unhealthy.message or "")

@@ -1,0 +1,153 @@
+"""The crawl lock (newscrawl.locks) on a real SQLite file and a real PostgreSQL database."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from newscrawl.db.runs import start_run
+from newscrawl.locks import LockHeld, LockOwner, acquire_lock, read_lock, release_lock, renew_lock
+from tests.runs.conftest import database
+
+pytestmark = pytest.mark.db
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
+    with database(db_url) as factory:
+        yield factory
+
+
+def owner(sessions: sessionmaker[Session], host: str = "host-a", pid: int = 100) -> LockOwner:
+    """An owner with a real run row (crawl_locks.run_id references crawl_runs)."""
+    return LockOwner(host, pid, start_run(sessions, "mfa_en", host, pid))
+
+
+def test_first_acquire_wins_and_second_learns_the_holder(sessions):
+    a, b = owner(sessions, "host-a", 100), owner(sessions, "host-b", 200)
+    lock = acquire_lock(sessions, "mfa_en", a, ttl=300, now=T0)
+    assert (lock.host, lock.pid, lock.run_id) == ("host-a", 100, a.run_id)
+    assert lock.expires_at == T0 + timedelta(seconds=300)
+    assert lock.previous is None
+
+    with pytest.raises(LockHeld) as held:
+        acquire_lock(sessions, "mfa_en", b, ttl=300, now=T0 + timedelta(seconds=10))
+    holder = held.value.holder
+    assert (holder.host, holder.pid, holder.run_id) == ("host-a", 100, a.run_id)
+    assert holder.expires_at == T0 + timedelta(seconds=300)
+    message = str(held.value)
+    assert "pid 100 on host-a" in message and f"run {a.run_id}" in message
+    assert "expires at 2026-03-01T12:05:00Z" in message
+
+    # the same process can't take its own lock twice either (a second crawl in one process)
+    with pytest.raises(LockHeld):
+        acquire_lock(sessions, "mfa_en", a, ttl=300, now=T0 + timedelta(seconds=20))
+
+
+def test_locks_are_per_site(sessions):
+    a, b = owner(sessions, "host-a"), owner(sessions, "host-b")
+    acquire_lock(sessions, "mfa_en", a, now=T0)
+    acquire_lock(sessions, "ict_en", b, now=T0)
+    assert read_lock(sessions, "mfa_en").host == "host-a"  # type: ignore[union-attr]
+    assert read_lock(sessions, "ict_en").host == "host-b"  # type: ignore[union-attr]
+
+
+def test_renew_moves_the_expiry_and_only_the_holder_can(sessions):
+    a, b = owner(sessions, "host-a"), owner(sessions, "host-b")
+    acquire_lock(sessions, "mfa_en", a, ttl=60, now=T0)
+    assert renew_lock(sessions, "mfa_en", a, ttl=60, now=T0 + timedelta(seconds=50))
+    assert read_lock(sessions, "mfa_en").expires_at == T0 + timedelta(seconds=110)  # type: ignore[union-attr]
+    # another host/pid, or the same host and pid with another run (pid reuse): not the holder
+    assert not renew_lock(sessions, "mfa_en", b, ttl=60, now=T0 + timedelta(seconds=55))
+    assert not renew_lock(sessions, "mfa_en", LockOwner("host-a", a.pid, b.run_id), ttl=60)
+    # a renewed lock is still held after the first TTL
+    with pytest.raises(LockHeld):
+        acquire_lock(sessions, "mfa_en", b, ttl=60, now=T0 + timedelta(seconds=100))
+
+
+def test_release_deletes_only_the_holders_lock(sessions):
+    a, b = owner(sessions, "host-a"), owner(sessions, "host-b")
+    acquire_lock(sessions, "mfa_en", a, now=T0)
+    assert not release_lock(sessions, "mfa_en", b)
+    assert read_lock(sessions, "mfa_en") is not None
+    assert release_lock(sessions, "mfa_en", a)
+    assert read_lock(sessions, "mfa_en") is None
+    assert not release_lock(sessions, "mfa_en", a)  # already gone
+    assert acquire_lock(sessions, "mfa_en", b, now=T0).host == "host-b"
+
+
+def test_an_expired_lock_is_taken_over_and_the_old_holder_has_lost_it(sessions):
+    crashed, next_run = owner(sessions, "host-a", 100), owner(sessions, "host-b", 200)
+    acquire_lock(sessions, "mfa_en", crashed, ttl=2, now=T0)
+    # still valid one second later, at the expiry instant too
+    for seconds in (1, 2):
+        with pytest.raises(LockHeld):
+            acquire_lock(sessions, "mfa_en", next_run, ttl=2, now=T0 + timedelta(seconds=seconds))
+    lock = acquire_lock(sessions, "mfa_en", next_run, ttl=2, now=T0 + timedelta(seconds=3))
+    assert (lock.host, lock.pid) == ("host-b", 200)
+    assert lock.previous is not None
+    assert (lock.previous.host, lock.previous.pid, lock.previous.run_id) == (
+        "host-a",
+        100,
+        crashed.run_id,
+    )
+
+    # the old holder comes back (it was only paused): its renewal fails, its release is refused
+    assert not renew_lock(sessions, "mfa_en", crashed, ttl=2, now=T0 + timedelta(seconds=4))
+    assert not release_lock(sessions, "mfa_en", crashed)
+    assert read_lock(sessions, "mfa_en").host == "host-b"  # type: ignore[union-attr]
+
+
+def test_bad_ttl_is_refused(sessions):
+    with pytest.raises(ValueError, match="TTL"):
+        acquire_lock(sessions, "mfa_en", owner(sessions), ttl=0)
+
+
+def race(
+    sessions: sessionmaker[Session], contenders: list[LockOwner], now: datetime
+) -> list[LockOwner]:
+    """Let every contender try to acquire the lock at once; return the winners."""
+    barrier = threading.Barrier(len(contenders))
+    winners: list[LockOwner] = []
+    errors: list[BaseException] = []
+
+    def contend(candidate: LockOwner) -> None:
+        barrier.wait(timeout=30)
+        try:
+            acquire_lock(sessions, "mfa_en", candidate, ttl=300, now=now)
+        except LockHeld:
+            return
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+            return
+        winners.append(candidate)
+
+    threads = [threading.Thread(target=contend, args=(c,)) for c in contenders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    assert not errors, errors
+    return winners
+
+
+def test_concurrent_acquires_have_exactly_one_winner(sessions):
+    contenders = [owner(sessions, f"host-{i}", 1000 + i) for i in range(8)]
+    winners = race(sessions, contenders, T0)
+    assert len(winners) == 1
+    assert read_lock(sessions, "mfa_en").run_id == winners[0].run_id  # type: ignore[union-attr]
+
+
+def test_concurrent_takeovers_of_an_expired_lock_have_exactly_one_winner(sessions):
+    acquire_lock(sessions, "mfa_en", owner(sessions, "crashed", 1), ttl=1, now=T0)
+    contenders = [owner(sessions, f"host-{i}", 1000 + i) for i in range(8)]
+    winners = race(sessions, contenders, T0 + timedelta(seconds=5))
+    assert len(winners) == 1
+    assert read_lock(sessions, "mfa_en").run_id == winners[0].run_id  # type: ignore[union-attr]
