@@ -47,17 +47,51 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.dates.NormaliseDatesPipeline": 200,
     "newscrawl.pipelines.dedup.DedupPipeline": 300,
     "newscrawl.pipelines.persist.PersistPipeline": 800,
+    "newscrawl.pipelines.warc.WarcPipeline": 900,
 }
 NEWSCRAWL_DATABASE_URL = os.environ.get("NEWSCRAWL_DATABASE_URL", DEFAULT_DATABASE_URL)
 NEWSCRAWL_DB_BATCH_SIZE = 200
+# Incremental crawls (newscrawl/incremental.py): skip archived articles outside the revisit
+# window, stop listings at archived articles, re-fetch with conditional requests.
+NEWSCRAWL_INCREMENTAL = False
+NEWSCRAWL_REVISIT_DAYS = 14
+# Near-duplicates (newscrawl/db/neardup.py): new content is fingerprinted and linked to the first
+# copy (articles.duplicate_of_id) when their estimated Jaccard similarity reaches the threshold.
+NEWSCRAWL_NEARDUP_ENABLED = True
+NEWSCRAWL_NEARDUP_THRESHOLD = 0.5
+# Stored live articles the listings no longer link are requested again at the end of a crawl
+# (newscrawl/extensions/recheck.py), at most this many, so that deletions become tombstones.
+NEWSCRAWL_RECHECK_ENABLED = True
+NEWSCRAWL_RECHECK_MAX = 1000
 
 # --- exports -------------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(EXPORT_FIELDS)
+# WARC files written as the crawl goes (newscrawl/pipelines/warc.py); empty: off.
+NEWSCRAWL_WARC_DIR = os.environ.get("NEWSCRAWL_WARC_DIR", "")
+NEWSCRAWL_WARC_MAX_SIZE = "1G"
 
 LOG_LEVEL = "INFO"
 
 EXTENSIONS = {
+    # The order matters at spider close: the health monitor (spidermon) first, then the run
+    # record (reads the monitor's verdict), then the stats file (has both).
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    # Requests stored articles the listings no longer link, when the crawl runs dry.
+    "newscrawl.extensions.recheck.RecheckKnownArticles": 600,
+    "newscrawl.extensions.runs.RunRecorder": 800,
     "newscrawl.extensions.statsfile.StatsFile": 900,
 }
 NEWSCRAWL_STATS_FILE = ""
+
+# --- runs, locks, health (issue #5) --------------------------------------------------------
+# Every crawl is recorded in crawl_runs and holds its site's lock while it runs (RunRecorder,
+# on whenever NEWSCRAWL_DATABASE_URL is set). A crashed run's lock expires after the TTL.
+NEWSCRAWL_LOCK_TTL = 300
+# Run health (newscrawl/monitors.py): a run fails when title, body or date is missing on more
+# than this share of its article pages (judged from NEWSCRAWL_HEALTH_MIN_PAGES pages on), or
+# when it extracted nothing although the site's previous runs did.
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.RunHealthSuite"]
+NEWSCRAWL_HEALTH_MAX_MISSING_SHARE = 0.5
+NEWSCRAWL_HEALTH_MIN_PAGES = 5

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from newscrawl import __version__
 
 # Sub-command modules, in the order ``newscrawl --help`` lists them.
-COMMANDS = ("demo", "replica", "crawl", "extract", "dates", "history", "db")
+COMMANDS = ("demo", "replica", "crawl", "extract", "reextract", "dates", "history", "db", "export", "runs")
 
 
 def build_parser() -> argparse.ArgumentParser:

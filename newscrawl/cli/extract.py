@@ -59,7 +59,7 @@ def _page_url(html: str) -> str | None:
 
 def extract_file(path: Path, profile: Profile | None, url: str | None, timezone: str) -> dict[str, Any]:
     """The export record for one saved page (raises ValueError or NotAnArticle)."""
-    encoding, html = decode_html(path.read_bytes())
+    _, html = decode_html(path.read_bytes())
     url = url or _page_url(html)
     if not url:
         raise ValueError("cannot tell the page's URL; pass --url")

@@ -13,7 +13,6 @@ Run with ``-s`` to see the figures.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from random import Random
@@ -215,20 +214,6 @@ def test_labelled_set_precision_and_recall_at_the_default_threshold(lang: Langua
     )
     assert precision >= 0.95, f"precision {precision:.3f}"
     assert recall >= 0.9, f"recall {recall:.3f}"
-
-
-def test_cost_per_document_is_a_fraction_of_a_crawled_page() -> None:
-    """Print the cost per document; a generous bound (the pure-Python cost in perf.md: 0.7 ms)."""
-    rng = Random(SEED)
-    docs = ["\n".join(_en_article(rng, _en_story(rng))) for _ in range(300)]
-    neardup.fingerprint_text(docs[0])  # builds the character table once
-    started = time.perf_counter()
-    for doc in docs:
-        neardup.fingerprint_text(doc)
-    micros = (time.perf_counter() - started) / len(docs) * 1e6
-    chars = sum(map(len, docs)) / len(docs)
-    print(f"\nfingerprint cost: {micros:.0f} µs per document of {chars:.0f} characters")
-    assert micros < 700
 
 
 # --- the parts -----------------------------------------------------------------------------

@@ -1,0 +1,116 @@
+"""``newscrawl reextract``: rebuild stored articles from their raw captures, with no network.
+
+Runs the current profiles (including ``NEWSCRAWL_SITES_DIR``), page objects and pipeline steps
+on each article's latest captured response and stores a new revision where the content
+changed (see :mod:`newscrawl.reextract`). Prints the counts and every failure with its URL.
+Exit status: 0 when the run completed (failures are reported, not fatal), 1 for a database
+without the schema or a read/write error, 2 for a bad URL, profile or option.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from newscrawl.cli.db import add_database_url_argument
+from newscrawl.db.errors import DatabaseConfigError
+from newscrawl.db.migrate import current_revision
+from newscrawl.db.neardup import DEFAULT_THRESHOLD
+from newscrawl.db.session import database_url, make_engine, make_sessionmaker, safe_url, sqlite_path
+from newscrawl.profiles import ProfileError, load_profiles
+from newscrawl.reextract import ReextractResult, reextract, site_filter
+
+__all__ = ["format_result", "register", "run"]
+
+_PROG = "newscrawl reextract"
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``reextract`` sub-command."""
+    parser = sub.add_parser(
+        "reextract",
+        help="rebuild stored articles from their raw captures with the current profiles",
+        description=(
+            "Re-run extraction and the pipelines on the stored captures (no network); store a "
+            "new revision for every article whose content changed."
+        ),
+    )
+    parser.add_argument(
+        "--site",
+        metavar="S",
+        help="only this site: a profile name (e.g. ict_en) or a site (e.g. ict.gov.ir)",
+    )
+    add_database_url_argument(parser)
+    parser.add_argument(
+        "--neardup-threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        metavar="J",
+        help=f"near-duplicate similarity for changed articles (default: {DEFAULT_THRESHOLD})",
+    )
+    parser.add_argument(
+        "--no-neardup",
+        action="store_true",
+        help="leave the near-duplicate index alone",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Re-extract the stored articles; print the counts and the failures."""
+    if not args.no_neardup and not 0.0 < args.neardup_threshold <= 1.0:
+        print(f"{_PROG}: error: --neardup-threshold must be in (0, 1]", file=sys.stderr)
+        return 2
+    try:
+        profiles = load_profiles()
+    except ProfileError as exc:
+        print(f"{_PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    url = database_url(args.database_url)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        print(f"{_PROG}: error: no database at {path}", file=sys.stderr)
+        return 1
+    try:
+        engine = make_engine(url)
+    except DatabaseConfigError as exc:
+        print(f"{_PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if current_revision(engine) is None:
+            print(
+                f"{_PROG}: error: {safe_url(url)} has no newscrawl schema "
+                "(run `newscrawl db upgrade` or a crawl first)",
+                file=sys.stderr,
+            )
+            return 1
+        result = reextract(
+            make_sessionmaker(engine),
+            profiles,
+            only=site_filter(args.site, profiles) if args.site else None,
+            neardup_threshold=None if args.no_neardup else args.neardup_threshold,
+        )
+    except SQLAlchemyError as exc:
+        print(f"{_PROG}: error on {safe_url(url)}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print("\n".join(format_result(result)))
+    return 0
+
+
+def format_result(result: ReextractResult) -> list[str]:
+    """The lines ``newscrawl reextract`` prints."""
+    counts = (
+        f"examined {result.examined}, updated {result.updated}, "
+        f"unchanged {result.unchanged}, failed {result.failed}"
+    )
+    lines = [counts]
+    if result.neardup_indexed:
+        lines.append(
+            f"near-duplicates: {result.neardup_indexed} re-indexed, {result.neardup_linked} linked"
+        )
+    lines.extend(f"failed: {failure.url}: {failure.reason}" for failure in result.failures)
+    return lines
