@@ -20,13 +20,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from newscrawl.cli._database import CommandError, existing_database
 from newscrawl.cli.db import add_database_url_argument
-from newscrawl.db.errors import DatabaseConfigError
-from newscrawl.db.migrate import current_revision, head_revision
-from newscrawl.db.session import database_url, make_engine, make_sessionmaker, safe_url, sqlite_path
+from newscrawl.db.session import database_url, make_sessionmaker
 from newscrawl.export import (
     DEFAULT_BATCH_SIZE,
     FORMATS,
@@ -194,31 +192,11 @@ def run(args: argparse.Namespace) -> int:
             "(give a new file name)",
             2,
         )
-    url = database_url(args.database_url)
     try:
-        path = sqlite_path(url)
-        if path is not None and not path.exists():
-            return _error(f"no database at {path}", 1)
-        engine = make_engine(url)
-    except DatabaseConfigError as exc:
-        return _error(str(exc), 2)
-    try:
-        revision = current_revision(engine)
-        if revision is None:
-            return _error(
-                f"{safe_url(url)} has no newscrawl schema "
-                "(run `newscrawl db upgrade` or a crawl first)",
-                1,
-            )
-        if revision != head_revision():
-            return _error(
-                f"{safe_url(url)} is at schema revision {revision}, not {head_revision()} "
-                "(run `newscrawl db upgrade`)",
-                1,
-            )
-        return _export(args, make_sessionmaker(engine))
-    except SQLAlchemyError as exc:
-        return _error(f"reading {safe_url(url)}: {exc}", 1)
+        with existing_database(database_url(args.database_url), require_head=True) as engine:
+            return _export(args, make_sessionmaker(engine))
+    except CommandError as exc:
+        return exc.report(_PROG)
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): nothing more to say, and nothing it did not
         # receive was recorded as delivered. Point stdout at /dev/null so exit doesn't complain.
@@ -227,8 +205,6 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except OSError as exc:
         return _error(f"writing {args.output}: {exc}", 1)
-    finally:
-        engine.dispose()
 
 
 def _export(args: argparse.Namespace, sessions: sessionmaker[Session]) -> int:

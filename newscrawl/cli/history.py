@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import SQLAlchemyError
-
+from newscrawl.cli._database import CommandError, existing_database
 from newscrawl.cli.db import add_database_url_argument
-from newscrawl.db.errors import DatabaseConfigError
-from newscrawl.db.migrate import current_revision
 from newscrawl.db.models import Article, Revision
 from newscrawl.db.queries import find_article, revisions
-from newscrawl.db.session import database_url, make_engine, make_sessionmaker, safe_url, sqlite_path
+from newscrawl.db.session import database_url, make_sessionmaker, safe_url
 
 __all__ = ["format_history", "register", "run"]
 
@@ -48,38 +44,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the history of the article ``args.ref``; 1 if it is unknown."""
     url = database_url(args.database_url)
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        print(f"{_PROG}: error: no database at {path}", file=sys.stderr)
-        return 1
     try:
-        engine = make_engine(url)
-    except DatabaseConfigError as exc:
-        print(f"{_PROG}: error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        if current_revision(engine) is None:
-            print(
-                f"{_PROG}: error: {safe_url(url)} has no newscrawl schema "
-                "(run `newscrawl db upgrade` or a crawl first)",
-                file=sys.stderr,
-            )
-            return 1
-        with make_sessionmaker(engine)() as session:
+        with existing_database(url) as engine, make_sessionmaker(engine)() as session:
             article = find_article(session, args.ref)
             if article is None:
-                print(
-                    f"{_PROG}: error: no article matches {args.ref!r} in {safe_url(url)} "
-                    "(give a canonical URL, a fetched URL or site:lang:source_id)",
-                    file=sys.stderr,
+                raise CommandError(
+                    f"no article matches {args.ref!r} in {safe_url(url)} "
+                    "(give a canonical URL, a fetched URL or site:lang:source_id)"
                 )
-                return 1
             lines = format_history(article, revisions(session, article.id))
-    except SQLAlchemyError as exc:
-        print(f"{_PROG}: error reading {safe_url(url)}: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
+    except CommandError as exc:
+        return exc.report(_PROG)
     print("\n".join(lines))
     return 0
 

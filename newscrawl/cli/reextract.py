@@ -12,13 +12,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlalchemy.exc import SQLAlchemyError
-
+from newscrawl.cli._database import CommandError, existing_database
 from newscrawl.cli.db import add_database_url_argument
-from newscrawl.db.errors import DatabaseConfigError
-from newscrawl.db.migrate import current_revision
 from newscrawl.db.neardup import DEFAULT_THRESHOLD
-from newscrawl.db.session import database_url, make_engine, make_sessionmaker, safe_url, sqlite_path
+from newscrawl.db.session import database_url, make_sessionmaker
 from newscrawl.profiles import ProfileError, load_profiles
 from newscrawl.reextract import ReextractResult, reextract, site_filter
 
@@ -69,34 +66,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"{_PROG}: error: {exc}", file=sys.stderr)
         return 2
     url = database_url(args.database_url)
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        print(f"{_PROG}: error: no database at {path}", file=sys.stderr)
-        return 1
     try:
-        engine = make_engine(url)
-    except DatabaseConfigError as exc:
-        print(f"{_PROG}: error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        if current_revision(engine) is None:
-            print(
-                f"{_PROG}: error: {safe_url(url)} has no newscrawl schema "
-                "(run `newscrawl db upgrade` or a crawl first)",
-                file=sys.stderr,
+        with existing_database(url) as engine:
+            result = reextract(
+                make_sessionmaker(engine),
+                profiles,
+                only=site_filter(args.site, profiles) if args.site else None,
+                neardup_threshold=None if args.no_neardup else args.neardup_threshold,
             )
-            return 1
-        result = reextract(
-            make_sessionmaker(engine),
-            profiles,
-            only=site_filter(args.site, profiles) if args.site else None,
-            neardup_threshold=None if args.no_neardup else args.neardup_threshold,
-        )
-    except SQLAlchemyError as exc:
-        print(f"{_PROG}: error on {safe_url(url)}: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
+    except CommandError as exc:
+        return exc.report(_PROG)
     print("\n".join(format_result(result)))
     return 0
 

@@ -13,14 +13,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
+from newscrawl.cli._database import CommandError, existing_database
 from newscrawl.cli.db import add_database_url_argument
-from newscrawl.db.errors import DatabaseConfigError
-from newscrawl.db.migrate import current_revision
 from newscrawl.db.models import CrawlRun
 from newscrawl.db.runs import recent_runs
-from newscrawl.db.session import database_url, make_engine, make_sessionmaker, safe_url, sqlite_path
+from newscrawl.db.session import database_url, make_sessionmaker, safe_url
 
 __all__ = ["format_runs", "register", "run"]
 
@@ -121,30 +118,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{_PROG}: error: --limit must be at least 1", file=sys.stderr)
         return 2
     url = database_url(args.database_url)
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        print(f"{_PROG}: error: no database at {path}", file=sys.stderr)
-        return 1
     try:
-        engine = make_engine(url)
-    except DatabaseConfigError as exc:
-        print(f"{_PROG}: error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        if current_revision(engine) is None:
-            print(
-                f"{_PROG}: error: {safe_url(url)} has no newscrawl schema "
-                "(run `newscrawl db upgrade` or a crawl first)",
-                file=sys.stderr,
-            )
-            return 1
-        with make_sessionmaker(engine)() as session:
+        with existing_database(url) as engine, make_sessionmaker(engine)() as session:
             runs = recent_runs(session, args.site, args.limit)
-    except SQLAlchemyError as exc:
-        print(f"{_PROG}: error reading {safe_url(url)}: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
+    except CommandError as exc:
+        return exc.report(_PROG)
     if not runs:
         where = f" of {args.site}" if args.site else ""
         print(f"no runs{where} recorded in {safe_url(url)}")
