@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Self
 
 from newscrawl.extract.article import DateStatus, date_article
 from newscrawl.items import Article
-from newscrawl.pipelines import crawler_profile
-
-if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
-    from scrapy.statscollectors import StatsCollector
+from newscrawl.pipelines import ProfileStage
 
 logger = logging.getLogger(__name__)
 
 
-class NormaliseDatesPipeline:
+class NormaliseDatesPipeline(ProfileStage):
     """Fill published_at; an article without a readable date is kept, with a warning."""
 
-    def __init__(self, crawler: Crawler, stats: StatsCollector) -> None:
-        self.crawler = crawler
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        assert crawler.stats is not None
-        return cls(crawler, crawler.stats)
-
     def process_item(self, item: Article) -> Article:
-        status = date_article(item, crawler_profile(self.crawler))
+        status = date_article(item, self.profile)
         self.stats.inc_value(f"newscrawl/dates/{status}")
         if status is DateStatus.MISSING:
             logger.warning("No date on article %s; stored without one", item.url)
