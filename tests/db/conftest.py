@@ -17,22 +17,17 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
-from newscrawl.db.testing import create_pg_database, drop_pg_database
-
-DIALECTS = ["sqlite", "postgresql"]
+from tests.helpers import BACKENDS, fresh_database
 
 
-@pytest.fixture(params=DIALECTS)
+@pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database (no schema) on each supported dialect."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'db' / 'newscrawl.sqlite3'}"
-        return
-    url = create_pg_database()
-    try:
+    """The URL of an empty database (no schema) on each supported dialect.
+
+    The SQLite file lies in a directory that does not exist yet: the engine must create it.
+    """
+    with fresh_database(request.param, tmp_path / "db") as url:
         yield url
-    finally:
-        drop_pg_database(url)
 
 
 @pytest.fixture
