@@ -12,11 +12,18 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from newscrawl.extract.text import join_paragraphs, normalize_text
+from newscrawl.extract.text import join_paragraphs
 from newscrawl.extract.urls import article_id, canonical_url, site_hosts
 from newscrawl.items import Article
 from newscrawl.pages import generic
-from newscrawl.pages._html import all_texts, first_text
+from newscrawl.pages._html import (
+    element_texts,
+    first_element_text,
+    first_string,
+    select,
+    text_lines,
+    xpath,
+)
 from newscrawl.profiles.model import Profile
 
 
@@ -49,13 +56,13 @@ class ArticlePage:
     def title(self) -> str | None:
         if self._generic:
             return self._generic.title
-        return first_text(self.root, self.profile.selectors.title)
+        return first_element_text(self.root, self.profile.selectors.title)
 
     @cached_property
     def lead(self) -> str | None:
         if self._generic:
             return None
-        return first_text(self.root, self.profile.selectors.lead)
+        return first_element_text(self.root, self.profile.selectors.lead)
 
     @cached_property
     def paragraphs(self) -> list[str]:
@@ -63,23 +70,25 @@ class ArticlePage:
             return self._generic.paragraphs
         selectors = self.profile.selectors
         assert selectors.body is not None
-        bodies = self.root.css(selectors.body)
+        bodies = select(self.root, selectors.body)
         if not bodies:
             return []
-        body = bodies[0]
+        # The queries below run on the lxml node; dropping goes through parsel, as before.
+        body = Selector(root=bodies[0], type=self.root.type)
         for css in selectors.drop:
-            body.css(css).drop()
-        paragraphs = all_texts(body.css(selectors.paragraphs))
+            for node in select(body, css):
+                Selector(root=node, type=self.root.type).drop()
+        paragraphs = element_texts(select(body, selectors.paragraphs))
         if paragraphs:
             return paragraphs
         # No paragraph elements: fall back to the body's text lines.
-        return [line for line in (normalize_text(t) for t in body.xpath(".//text()").getall()) if line]
+        return text_lines(body.root)
 
     @cached_property
     def published_raw(self) -> str | None:
         if self._generic:
             return self._generic.date
-        text = first_text(self.root, self.profile.selectors.date)
+        text = first_element_text(self.root, self.profile.selectors.date)
         pattern = self.profile.dates.pattern
         if text and pattern:
             match = pattern.search(text)
@@ -92,29 +101,30 @@ class ArticlePage:
     @cached_property
     def tags(self) -> list[str]:
         css = self.profile.selectors.tags
-        return list(dict.fromkeys(all_texts(self.root.css(css)))) if css else []
+        return list(dict.fromkeys(element_texts(select(self.root, css)))) if css else []
 
     @cached_property
     def page_lang(self) -> str | None:
         """The page's declared language (``<html lang>``), lowercased, or None."""
-        lang = self.root.xpath("/html/@lang").get()
+        lang = first_string(xpath(self.root, "/html/@lang"))
         return lang.strip().lower() if lang and lang.strip() else None
 
     @cached_property
     def alternates(self) -> dict[str, str]:
         """Other-language versions the page links (``<link rel=alternate hreflang=…>``)."""
         found: dict[str, str] = {}
-        for link in self.root.xpath("//link[@hreflang][@href]"):
-            if "alternate" not in (link.attrib.get("rel") or "").lower().split():
+        for link in xpath(self.root, "//link[@hreflang][@href]"):
+            attrib = link.attrib
+            if "alternate" not in (attrib.get("rel") or "").lower().split():
                 continue
-            lang = link.attrib["hreflang"].strip().lower()
+            lang = attrib["hreflang"].strip().lower()
             if lang and lang != "x-default" and lang.split("-")[0] != self.profile.lang.split("-")[0]:
-                found[lang] = urljoin(self.url, link.attrib["href"].strip())
+                found[lang] = urljoin(self.url, attrib["href"].strip())
         return found
 
     @cached_property
     def canonical_url(self) -> str:
-        rel = self.root.xpath("//link[@rel='canonical']/@href").get()
+        rel = first_string(xpath(self.root, "//link[@rel='canonical']/@href"))
         return canonical_url(self.profile, self.base_url, self.source_id, self.url, rel, self.hosts)
 
     def lang_mismatch(self) -> bool:

@@ -7,6 +7,7 @@ of the site (the replica) with the same code.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -36,6 +37,20 @@ logger = logging.getLogger(__name__)
 ARTICLE_PRIORITY = 10  # finish articles before opening more listing pages: bounded memory
 GONE_STATUSES = (404, 410)  # an article that answers these was removed by the site
 NOT_MODIFIED = 304  # the answer to a conditional re-fetch of an unchanged article
+
+
+def freeze_startup_objects() -> None:
+    """Collect once, then move every object alive now to the GC's permanent generation.
+
+    By the time the spider starts, the process holds several hundred thousand long-lived objects
+    (Scrapy, Twisted, SQLAlchemy, numpy, the profiles, the database engine). Each full collection
+    of the cyclic GC walks all of them, and the crawl's churn of responses, trees and items
+    triggers one every hundred pages or so: measured on the replica, that was ~25 % of the
+    crawl's CPU. Frozen objects are never walked again (nor freed: only startup objects are
+    frozen, and they live as long as the process). ``NEWSCRAWL_GC_FREEZE = False`` turns it off.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def utc_now_iso() -> str:
@@ -72,6 +87,8 @@ class ProfileSpider(scrapy.Spider):
     # -- start -------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
+        if self.crawler.settings.getbool("NEWSCRAWL_GC_FREEZE", True):
+            freeze_startup_objects()
         settings = self.crawler.settings
         database_url = settings.get("NEWSCRAWL_DATABASE_URL")
         if settings.getbool("NEWSCRAWL_INCREMENTAL") and database_url:
