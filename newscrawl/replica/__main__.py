@@ -28,6 +28,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--site", action="append", choices=SITE_NAMES,
                    help="serve this site (repeatable; default: all)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="announce the URLs as one JSON line")
+    p.add_argument("--warm", action="store_true",
+                   help="render every article and listing page before serving (benchmarks)")  # fmt: skip
     return p
 
 
@@ -46,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         articles=args.articles,
         seed=args.seed,
         announce=_json_line if args.json else print_urls,
+        warm=args.warm,
     )
     return 0
 

@@ -43,8 +43,11 @@ class ReplicaProcess:
         seed: int = 0,
         start_timeout: float = 120.0,
         stop_timeout: float = 10.0,
+        warm: bool = False,
     ) -> None:
         self.sites = list(sites or [])
+        #: pre-render every page into an unbounded cache before announcing (``--warm``)
+        self.warm = warm
         self.article_count = articles
         self.seed = seed
         self.start_timeout = start_timeout
@@ -65,6 +68,8 @@ class ReplicaProcess:
         cmd += ["--articles", str(self.article_count), "--seed", str(self.seed)]
         for site in self.sites:
             cmd += ["--site", site]
+        if self.warm:
+            cmd.append("--warm")
         return cmd
 
     def start(self) -> Self:

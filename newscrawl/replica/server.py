@@ -91,8 +91,13 @@ async def run_sites(
     seed: int = 0,
     announce: Announce = print_urls,
     stop: asyncio.Event | None = None,
+    warm: bool = False,
 ) -> None:
-    """Serve ``sites`` until ``stop`` is set (or SIGINT/SIGTERM when ``stop`` is None)."""
+    """Serve ``sites`` until ``stop`` is set (or SIGINT/SIGTERM when ``stop`` is None).
+
+    With ``warm`` every site's articles and listing pages are rendered before the URLs are
+    announced and kept in an unbounded cache, so requests are answered from memory (benchmarks).
+    """
     unknown = [s for s in sites if s not in SITE_NAMES]
     if unknown:
         raise ValueError(f"unknown replica sites {unknown}; expected some of {SITE_NAMES}")
@@ -107,12 +112,15 @@ async def run_sites(
     try:
         for name, sock in zip(sites, sockets, strict=True):
             data = generate_site(name, articles, seed)
-            app = make_app(data, ReplicaState(data, count=articles))
+            state = ReplicaState(data, count=articles, cache_limit=None if warm else 2048)
+            app = make_app(data, state)
             runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
             await runner.setup()
             runners.append(runner)
             await web.SockSite(runner, sock).start()
             urls[name] = f"http://{host}:{sock.getsockname()[1]}"
+            if warm:
+                app[SITE_KEY].warm(urls[name])
         announce(urls)
         await stop.wait()
     finally:
@@ -129,6 +137,7 @@ def serve(
     articles: int = 200,
     seed: int = 0,
     announce: Announce = print_urls,
+    warm: bool = False,
 ) -> None:
-    """Serve ``sites`` in the foreground until SIGINT or SIGTERM."""
-    asyncio.run(run_sites(list(sites), host, port, articles, seed, announce))
+    """Serve ``sites`` in the foreground until SIGINT or SIGTERM (``warm``: see :func:`run_sites`)."""
+    asyncio.run(run_sites(list(sites), host, port, articles, seed, announce, warm=warm))

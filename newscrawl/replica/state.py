@@ -32,11 +32,14 @@ class Page(NamedTuple):
 
 
 class PageCache:
-    """A bounded LRU of rendered responses: key -> :class:`Page`."""
+    """A bounded LRU of rendered responses: key -> :class:`Page` (``limit=None``: unbounded)."""
 
-    def __init__(self, limit: int = 2048) -> None:
+    def __init__(self, limit: int | None = 2048) -> None:
         self._data: OrderedDict[tuple[Any, ...], Page] = OrderedDict()
         self._limit = limit
+
+    def __len__(self) -> int:
+        return len(self._data)
 
     def get(self, key: tuple[Any, ...]) -> Page | None:
         """The cached value, marked as recently used."""
@@ -48,7 +51,7 @@ class PageCache:
     def put(self, key: tuple[Any, ...], value: Page) -> None:
         """Store a value, evicting the least recently used one past the limit."""
         self._data[key] = value
-        if len(self._data) > self._limit:
+        if self._limit is not None and len(self._data) > self._limit:
             self._data.popitem(last=False)
 
     def clear(self) -> None:
@@ -59,7 +62,7 @@ class PageCache:
 class ReplicaState:
     """The live state of one replica site."""
 
-    def __init__(self, site: SiteData, count: int, cache_limit: int = 2048) -> None:
+    def __init__(self, site: SiteData, count: int, cache_limit: int | None = 2048) -> None:
         self.count = count
         self.cache = PageCache(cache_limit)
         self.log: deque[tuple[str, str, int]] = deque(maxlen=LOG_LIMIT)

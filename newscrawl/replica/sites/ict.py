@@ -504,6 +504,15 @@ class IctSite(SiteBase):
         )
         return self.respond(page)
 
+    def warm_navigation(self, origin: str) -> int:
+        """Every listing page and the RSS feed (see :meth:`SiteBase.warm`)."""
+        pages = max(1, -(-len(self.state.visible) // PAGE_SIZE))
+        for page in range(1, pages + 1):
+            key = ("listing", page)
+            self.cached(key, lambda page=page: Page(self._listing(page).encode("utf-8"), HTML_UTF8))  # type: ignore[misc]
+        self.cached(("rss", origin), lambda: Page(self._rss(origin).encode(), RSS_UTF8))
+        return pages + 1
+
     # -- rendering --------------------------------------------------------------------------
 
     def _date_span(self, art: ArticleSpec) -> str:
