@@ -20,7 +20,7 @@ NEWSCRAWL_SITES_DIR = os.environ.get("NEWSCRAWL_SITES_DIR", "")
 
 # --- politeness ----------------------------------------------------------------------------
 NEWSCRAWL_CONTACT = os.environ.get("NEWSCRAWL_CONTACT", "newscrawl-operator@example.org")
-USER_AGENT = f"newscrawl/{__version__} (+https://github.com/newscrawl/newscrawl; contact: {{contact}})"
+USER_AGENT = f"newscrawl/{__version__} (news archiver; contact: {{contact}})"
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0

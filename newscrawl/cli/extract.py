@@ -10,7 +10,6 @@ import argparse
 import json
 import re
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -67,7 +66,7 @@ def extract_file(path: Path, profile: Profile | None, url: str | None, timezone:
         lang = Selector(text=html).xpath("/html/@lang").get()
         profile = generic_profile(url, lang.split("-")[0].lower() if lang else None, timezone)
     base = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"
-    item = ArticlePage(url, html, replace(profile), base).to_item(fetched_at=utc_now_iso())
+    item = ArticlePage(url, html, profile, base).to_item(fetched_at=utc_now_iso())
     reason = process_article(item, profile)
     if reason:
         raise ValueError(f"dropped: {reason}")

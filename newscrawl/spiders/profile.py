@@ -175,11 +175,11 @@ class ProfileSpider(scrapy.Spider):
         assert isinstance(response, TextResponse)
         self._inc("listing/pages")
         listing = ListingPage(response.url, response.text, self.profile)
-        links = [link for link in listing.links() if article_id(link, self.profile, self.hosts)]
-        keys = {key for key in (article_id(link, self.profile, self.hosts) for link in links) if key}
+        ids = {link: article_id(link, self.profile, self.hosts) for link in listing.links()}
+        keys = {key for key in ids.values() if key}
         fresh = keys - self._listed
         self._listed |= keys
-        yield from self._follow([Entry(link) for link in links])
+        yield from self._follow([Entry(link) for link, key in ids.items() if key])
         if not fresh:
             # An empty page, or one holding only items this listing already showed
             # (the listing shifted under us): the end of the listing.
