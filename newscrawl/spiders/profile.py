@@ -42,12 +42,13 @@ NOT_MODIFIED = 304  # the answer to a conditional re-fetch of an unchanged artic
 def freeze_startup_objects() -> None:
     """Collect once, then move every object alive now to the GC's permanent generation.
 
-    By the time the spider starts, the process holds several hundred thousand long-lived objects
-    (Scrapy, Twisted, SQLAlchemy, numpy, the profiles, the database engine). Each full collection
-    of the cyclic GC walks all of them, and the crawl's churn of responses, trees and items
-    triggers one every hundred pages or so: measured on the replica, that was ~25 % of the
-    crawl's CPU. Frozen objects are never walked again (nor freed: only startup objects are
-    frozen, and they live as long as the process). ``NEWSCRAWL_GC_FREEZE = False`` turns it off.
+    By the time the spider starts, the process holds well over a hundred thousand long-lived
+    objects (Scrapy, Twisted, SQLAlchemy, numpy, the profiles, the database engine). Each full
+    collection of the cyclic GC walks all of them, and the crawl's churn of responses, trees and
+    items triggers one every hundred pages or so: on a 3,000-article replica crawl the collector
+    took about a quarter of the crawl's CPU, and the freeze cut its time by three quarters. Frozen
+    objects are never walked again (nor freed: only startup objects are frozen, and they live as
+    long as the process). ``NEWSCRAWL_GC_FREEZE = False`` turns it off.
     """
     gc.collect()
     gc.freeze()
