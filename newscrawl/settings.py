@@ -72,6 +72,9 @@ NEWSCRAWL_WARC_DIR = os.environ.get("NEWSCRAWL_WARC_DIR", "")
 NEWSCRAWL_WARC_MAX_SIZE = "1G"
 
 LOG_LEVEL = "INFO"
+# Move the objects alive at spider start out of the cyclic GC's reach (newscrawl/spiders/profile.py):
+# full collections stop walking Scrapy's and SQLAlchemy's long-lived objects on every sweep.
+NEWSCRAWL_GC_FREEZE = True
 
 EXTENSIONS = {
     # The order matters at spider close: the health monitor (spidermon) first, then the run
