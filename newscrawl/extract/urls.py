@@ -11,13 +11,13 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from w3lib.url import safe_url_string, url_query_cleaner
 
+from newscrawl.extract.persian import to_ascii_digits
 from newscrawl.profiles.model import Profile
 
 # Query parameters that only track the visitor; they never select content.
 TRACKING_PREFIXES = ("utm_",)
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_ga"})
 
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
 
 def strip_tracking(url: str) -> str:
@@ -48,7 +48,7 @@ def article_id(url: str, profile: Profile, hosts: frozenset[str]) -> str | None:
     for pattern in profile.url_patterns:
         match = pattern.match(parts.path)
         if match:
-            return match.group("id").translate(_DIGITS)
+            return to_ascii_digits(match.group("id"))
     return None
 
 

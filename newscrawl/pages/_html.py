@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from lxml import etree
-from parsel import Selector, SelectorList
+from parsel import Selector
 from parsel.csstranslator import GenericTranslator, HTMLTranslator
 
 from newscrawl.extract.text import normalize_text
@@ -89,27 +89,3 @@ def first_element_text(root: Selector, css: str | None) -> str | None:
 def first_string(values: list[Any]) -> str | None:
     """``SelectorList.get()`` of an attribute or text query's results: the first, or None."""
     return str(values[0]) if values else None
-
-
-# -- the parsel-level helpers (kept for callers that hold Selector objects) --------------------
-
-
-def node_text(node: Selector) -> str:
-    """All text inside a node, whitespace-normalised (inline elements joined without gaps)."""
-    return normalize_text("".join(node.xpath(".//text()").getall()))
-
-
-def first_text(root: Selector, css: str | None) -> str | None:
-    """The normalised text of the first node matching ``css``, or None if none has text."""
-    if not css:
-        return None
-    for node in root.css(css):
-        text = node_text(node)
-        if text:
-            return text
-    return None
-
-
-def all_texts(nodes: SelectorList[Selector]) -> list[str]:
-    """The non-empty normalised texts of ``nodes``, in document order."""
-    return [text for text in (node_text(node) for node in nodes) if text]
