@@ -236,3 +236,58 @@ def test_the_band_lookup_is_an_index_search(engine, session_factory, make_record
             connection.exec_driver_sql("SET enable_seqscan = off")
             plan = " ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}"))
             assert "ix_lsh_bands_band_key" in plan and "Seq Scan" not in plan, plan
+
+
+def per_pair_links(texts: list[dict[str, str]], threshold: float) -> list[int | None]:
+    """The links the index gives, decided pair by pair (the path before the matrix compare).
+
+    Article *i* (in order) is linked to the lowest earlier article sharing a band with it whose
+    ``neardup.similarity`` is at least *threshold* and that is an original, else to the original
+    of the lowest such duplicate.
+    """
+    fps = [neardup.fingerprint(t["title"], t["lead"], t["body"]) for t in texts]
+    out: list[int | None] = []
+    for i, fp in enumerate(fps):
+        assert fp is not None
+        matches = [
+            j
+            for j in range(i)
+            if set(fp.bands) & set(fps[j].bands)  # type: ignore[union-attr]
+            and neardup.similarity(fp.signature, fps[j].signature) >= threshold  # type: ignore[union-attr]
+        ]
+        originals = [j for j in matches if out[j] is None]
+        out.append(originals[0] if originals else (out[matches[0]] if matches else None))
+    return out
+
+
+def test_the_matrix_compare_links_as_the_per_pair_compare(session_factory, make_record):
+    """Stored and in-batch candidates, copies of copies, unrelated articles from one template."""
+    rng = Random(42)
+    texts: list[dict[str, str]] = []
+    for n in range(60):
+        if texts and rng.random() < 0.4:
+            source = rng.choice(texts)
+            texts.append(copy_of(source) if rng.random() < 0.7 else dict(source))
+        else:
+            texts.append(story_text(1000 + n))
+    expected = per_pair_links(texts, 0.5)
+    assert sum(target is not None for target in expected) >= 15  # the set does exercise links
+    records = [make_record(str(n), site="s", **text) for n, text in enumerate(texts)]
+    for start in range(0, len(records), 25):  # earlier batches are stored candidates
+        save(session_factory, *records[start : start + 25])
+    found = links(session_factory)
+    assert [found[f"s/{n}"] for n in range(len(texts))] == [
+        None if target is None else f"s/{target}" for target in expected
+    ]
+
+
+def test_stored_signatures_of_another_layout_are_never_matched(session_factory, make_record):
+    """A fingerprint row of other parameters (e.g. not yet rebuilt) is not compared."""
+    original = story_text(12)
+    save(session_factory, make_record("1", site="mfa", **original))
+    with session_factory.begin() as session:
+        fp = session.get(Fingerprint, 1)
+        assert fp is not None
+        fp.signature = fp.signature[: len(fp.signature) // 2]
+    save(session_factory, make_record("2", site="irna", **copy_of(original)))
+    assert links(session_factory)["irna/2"] is None
