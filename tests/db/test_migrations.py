@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, func, insert, inspect, select
 
 from newscrawl.db.migrate import current_revision, downgrade, head_revision
-from newscrawl.db.models import Base
+from newscrawl.db.models import Article, Base, Fingerprint, LshBand
+from newscrawl.db.neardup import link_near_duplicates
 from newscrawl.db.session import ensure_schema, make_sessionmaker
 from newscrawl.db.store import save_articles
+from newscrawl.extract import neardup
 
 pytestmark = pytest.mark.db
 
@@ -30,7 +32,7 @@ def test_ensure_schema_creates_tables_in_empty_database(empty_engine):
     ensure_schema(empty_engine)
 
     assert TABLES | {"alembic_version"} <= set(inspect(empty_engine).get_table_names())
-    assert current_revision(empty_engine) == head_revision() == "0002"
+    assert current_revision(empty_engine) == head_revision() == "0003"
 
 
 def test_autogenerate_finds_no_difference_between_migrations_and_models(empty_engine):
@@ -85,3 +87,40 @@ def test_downgrade_to_base_drops_the_schema_and_upgrade_restores_it(engine):
 
     assert current_revision(engine) == head_revision()
     assert _diff(engine) == []
+
+
+def test_0003_rebuilds_the_near_duplicate_index_in_the_new_layout(engine, make_record):
+    """Fingerprints of the 64-permutation layout are recomputed; a copy then finds its original."""
+    downgrade(engine, "0002")
+    body = "The ministry connected 1,200 villages to the national fibre network this year. " * 8
+    with make_sessionmaker(engine).begin() as session:
+        result = save_articles(session, [make_record("1", body=body)])
+        (article_id,) = (r.article_id for r in result.revisions)
+        old_signature = bytes(range(256)) * 2  # 64 values of 8 bytes, as 0002's code stored them
+        session.execute(
+            insert(Fingerprint),
+            [{"article_id": article_id, "content_hash": "old", "signature": old_signature}],
+        )
+        session.execute(
+            insert(LshBand), [{"article_id": article_id, "band_key": f"{b}:0"} for b in range(16)]
+        )
+
+    ensure_schema(engine)
+
+    assert current_revision(engine) == "0003"
+    with make_sessionmaker(engine).begin() as session:
+        fp = session.get(Fingerprint, article_id)
+        assert fp is not None
+        latest = session.get_one(Article, article_id).latest_revision
+        assert latest is not None
+        new = neardup.fingerprint(latest.title, latest.lead, latest.body)
+        assert new is not None
+        assert (fp.signature, fp.content_hash) == (new.packed(), latest.content_hash)
+        bands = select(LshBand.band_key).where(LshBand.article_id == article_id)
+        keys = set(session.scalars(bands))
+        assert len(keys) == neardup.BANDS and not keys & {f"{b}:0" for b in range(16)}
+        copy = save_articles(session, [make_record("2", site="other", body=body + " Share.")])
+        assert link_near_duplicates(session, copy.revisions).links == {
+            copy.revisions[0].article_id: article_id
+        }
+        assert session.scalar(select(func.count()).select_from(Fingerprint)) == 2
