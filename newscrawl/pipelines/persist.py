@@ -1,8 +1,10 @@
 """PersistPipeline: write articles and their revisions to the database in batches.
 
 Batches are written in one transaction each (``NEWSCRAWL_DB_BATCH_SIZE`` items) and the rest is
-flushed when the spider closes. A crash loses at most the unflushed batch, which the next crawl
-fetches again; it never leaves a half-written article.
+flushed when the spider closes. The writing happens in a writer process (``newscrawl.db.writer``,
+``newscrawl.workers``) while the crawl goes on, unless ``NEWSCRAWL_DB_WRITER_PROCESS`` is off; at
+most :data:`MAX_BATCHES_IN_FLIGHT` batches wait for it. A crash loses at most those batches and the
+unflushed one, which the next crawl fetches again; it never leaves a half-written article.
 
 In the same transaction, articles whose content is new are fingerprinted and linked to the
 article they near-duplicate (``newscrawl.db.neardup``), unless ``NEWSCRAWL_NEARDUP_ENABLED`` is
@@ -11,27 +13,35 @@ off; ``NEWSCRAWL_NEARDUP_THRESHOLD`` is the minimum estimated Jaccard similarity
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
-from newscrawl.db.neardup import DEFAULT_THRESHOLD, link_near_duplicates
-from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
-from newscrawl.db.store import mark_removed, save_articles
+from newscrawl.db import writer
+from newscrawl.db.neardup import DEFAULT_THRESHOLD
+from newscrawl.db.session import ensure_schema, make_engine
+from newscrawl.db.writer import BatchWriter, Tombstone
 from newscrawl.items import EXPORT_FIELDS, Article
 from newscrawl.signals import article_gone
-from newscrawl.spiders.profile import utc_now_iso
+from newscrawl.workers import WorkerPool, require_asyncio_reactor
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
-    from sqlalchemy import Engine
-    from sqlalchemy.orm import Session, sessionmaker
+    from twisted.internet.defer import Deferred
 
 logger = logging.getLogger(__name__)
+
+#: Close reason of a crawl stopped because a batch could not be written.
+PERSIST_FAILED = "persist_failed"
+
+#: Batches handed to the writer at once: one being written, one queued behind it.
+MAX_BATCHES_IN_FLIGHT = 2
 
 
 def article_record(item: Article) -> dict[str, Any]:
@@ -47,85 +57,138 @@ class PersistPipeline:
 
     def __init__(
         self,
+        crawler: Crawler,
         database_url: str,
         batch_size: int,
-        stats: StatsCollector,
         neardup_threshold: float | None = DEFAULT_THRESHOLD,
+        writer_process: bool = True,
     ) -> None:
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats
         self.database_url = database_url
         self.batch_size = batch_size
-        self.stats = stats
         #: Minimum similarity of a near-duplicate; None turns the near-duplicate index off.
         self.neardup_threshold = neardup_threshold
+        self.writer_process = writer_process
         self.pending: list[dict[str, Any]] = []
-        self.gone: list[dict[str, Any]] = []
-        self.engine: Engine | None = None
-        self.sessions: sessionmaker[Session] | None = None
+        self.gone: list[Tombstone] = []
+        self.pool: WorkerPool | None = None
+        self.writer: BatchWriter | None = None
+        #: Batches handed to the writer and not written yet (at most MAX_BATCHES_IN_FLIGHT).
+        self.writing: set[asyncio.Task[None]] = set()
+        #: The engine's close, once a batch failed.
+        self.closing: Deferred[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        url = crawler.settings.get("NEWSCRAWL_DATABASE_URL")
+        settings = crawler.settings
+        url = settings.get("NEWSCRAWL_DATABASE_URL")
         if not url:
             raise NotConfigured("NEWSCRAWL_DATABASE_URL is empty: articles are not stored")
-        batch_size = crawler.settings.getint("NEWSCRAWL_DB_BATCH_SIZE", 200)
+        batch_size = settings.getint("NEWSCRAWL_DB_BATCH_SIZE", 200)
         if batch_size < 1:
-            raise ValueError(f"NEWSCRAWL_DB_BATCH_SIZE must be at least 1, not {batch_size}")
+            raise ValueError(
+                f"setting NEWSCRAWL_DB_BATCH_SIZE must be at least 1, not {batch_size}"
+            )
         threshold: float | None = None
-        if crawler.settings.getbool("NEWSCRAWL_NEARDUP_ENABLED", True):
-            threshold = crawler.settings.getfloat("NEWSCRAWL_NEARDUP_THRESHOLD", DEFAULT_THRESHOLD)
+        if settings.getbool("NEWSCRAWL_NEARDUP_ENABLED", True):
+            threshold = settings.getfloat("NEWSCRAWL_NEARDUP_THRESHOLD", DEFAULT_THRESHOLD)
             if not 0.0 < threshold <= 1.0:
-                raise ValueError(f"NEWSCRAWL_NEARDUP_THRESHOLD must be in (0, 1], not {threshold}")
-        assert crawler.stats is not None
-        pipeline = cls(url, batch_size, crawler.stats, threshold)
+                raise ValueError(
+                    f"setting NEWSCRAWL_NEARDUP_THRESHOLD must be in (0, 1], not {threshold}"
+                )
+        writer_process = settings.getbool("NEWSCRAWL_DB_WRITER_PROCESS", True)
+        if writer_process:
+            require_asyncio_reactor("NEWSCRAWL_DB_WRITER_PROCESS")
+        pipeline = cls(crawler, url, batch_size, threshold, writer_process)
         crawler.signals.connect(pipeline.article_gone, signal=article_gone)
         return pipeline
 
     def open_spider(self) -> None:
-        self.engine = make_engine(self.database_url)
-        ensure_schema(self.engine)
-        self.sessions = make_sessionmaker(self.engine)
+        engine = make_engine(self.database_url)
+        try:
+            ensure_schema(engine)
+        finally:
+            engine.dispose()
+        if self.writer_process:
+            self.pool = WorkerPool(
+                "writer", 1, writer.init_worker, (self.database_url, self.neardup_threshold)
+            )
+        else:
+            self.writer = BatchWriter(self.database_url, self.neardup_threshold)
 
-    def process_item(self, item: Article) -> Article:
+    async def process_item(self, item: Article) -> Article:
         self.pending.append(article_record(item))
         if len(self.pending) >= self.batch_size:
-            self.flush()
+            await self.flush()
         return item
 
     def article_gone(self, site: str, lang: str, source_id: str, url: str, status: int) -> None:
-        """Queue a tombstone for an article the site removed (unknown articles are ignored)."""
-        self.gone.append({"site": site, "lang": lang, "source_id": source_id, "status": status, "at": utc_now_iso()})
-        if len(self.gone) >= self.batch_size:
-            self.flush()
+        """Queue a tombstone for an article the site removed (unknown articles are ignored).
 
-    def flush(self) -> None:
-        """Write the pending articles and tombstones in one transaction."""
+        Tombstones are written with the next batch of articles, or when the spider closes.
+        """
+        self.gone.append(
+            Tombstone(site, lang, source_id, status, datetime.now(UTC).replace(microsecond=0))
+        )
+
+    async def flush(self) -> None:
+        """Hand the pending articles and tombstones to the writer as one batch (one transaction).
+
+        Waits while MAX_BATCHES_IN_FLIGHT batches are being written: the items waiting here hold
+        Scrapy's item slots, which slows the crawl down to what the database can take.
+        """
         if not (self.pending or self.gone):
             return
-        assert self.sessions is not None
-        removed = 0
-        links = None
-        with self.sessions.begin() as session:
-            result = save_articles(session, self.pending)
-            if self.neardup_threshold is not None and result.revisions:
-                links = link_near_duplicates(
-                    session, result.revisions, threshold=self.neardup_threshold
-                )
-            for gone in self.gone:
-                at = datetime.fromisoformat(gone.pop("at"))
-                removed += mark_removed(session, **gone, at=at)
-        for name in ("new", "changed", "unchanged", "restored"):
-            self.stats.inc_value(f"newscrawl/persist/{name}", getattr(result, name))
-        if links is not None:
-            self.stats.inc_value("newscrawl/neardup/indexed", links.indexed)
-            self.stats.inc_value("newscrawl/neardup/linked", links.linked)
-        self.stats.inc_value("newscrawl/persist/removed", removed)
-        self.stats.inc_value("newscrawl/persist/batches")
-        self.pending.clear()
-        self.gone.clear()
+        records, gone = self.pending, self.gone
+        self.pending, self.gone = [], []
+        while len(self.writing) >= MAX_BATCHES_IN_FLIGHT:
+            await asyncio.wait(self.writing, return_when=asyncio.FIRST_COMPLETED)
+        task = asyncio.ensure_future(self._write(records, gone))
+        self.writing.add(task)
+        task.add_done_callback(self.writing.discard)
 
-    def close_spider(self) -> None:
+    async def _write(self, records: list[dict[str, Any]], gone: list[Tombstone]) -> None:
         try:
-            self.flush()
+            if self.pool is not None:
+                result = await self.pool.run(writer.write_in_worker, records, gone)
+            else:
+                assert self.writer is not None
+                result = self.writer.write(records, gone)
+        except Exception:
+            # Nothing of the batch is stored (it was one transaction); the next crawl fetches
+            # its articles again. Crawling on would only lose more batches the same way.
+            self.stats.inc_value("newscrawl/persist/failed", len(records))
+            self.stats.inc_value("newscrawl/persist/failed_tombstones", len(gone))
+            logger.exception(
+                "Could not store a batch of %d articles and %d tombstones; the crawl stops. Articles: %s",
+                len(records),
+                len(gone),
+                " ".join(str(record["url"]) for record in records),
+            )
+            self._stop_crawl()
+            return
+        for name in ("new", "changed", "unchanged", "restored", "removed"):
+            self.stats.inc_value(f"newscrawl/persist/{name}", getattr(result, name))
+        if result.indexed is not None:
+            self.stats.inc_value("newscrawl/neardup/indexed", result.indexed)
+            self.stats.inc_value("newscrawl/neardup/linked", result.linked or 0)
+        self.stats.inc_value("newscrawl/persist/batches")
+
+    def _stop_crawl(self) -> None:
+        engine = self.crawler.engine
+        if engine is not None and engine.running and self.closing is None:
+            self.closing = deferred_from_coro(engine.close_spider_async(reason=PERSIST_FAILED))
+
+    async def close_spider(self) -> None:
+        try:
+            await self.flush()
+            while self.writing:
+                await asyncio.wait(self.writing)
         finally:
-            if self.engine is not None:
-                self.engine.dispose()
+            if self.pool is not None:
+                await self.pool.run(writer.close_worker)
+                self.pool.close()
+            if self.writer is not None:
+                self.writer.close()

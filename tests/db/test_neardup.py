@@ -6,6 +6,7 @@ their texts come from the replica's English generator, so they share vocabulary 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from random import Random
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newscrawl.db.models import Article, Fingerprint, LshBand
 from newscrawl.db.neardup import LinkResult, link_near_duplicates
+from newscrawl.db.session import make_engine, make_sessionmaker
 from newscrawl.db.store import mark_removed, save_articles
 from newscrawl.extract import neardup
 from newscrawl.items import Article as ArticleItem
@@ -177,36 +179,42 @@ def item(source_id: str, site: str, text: dict[str, str]) -> ArticleItem:
     )
 
 
+@pytest.mark.parametrize("writer_process", [True, False], ids=["writer-process", "in-process"])
 @pytest.mark.parametrize("enabled", [True, False])
-def test_persist_pipeline_links_near_duplicates_unless_disabled(db_url, enabled):
+def test_persist_pipeline_links_near_duplicates_unless_disabled(db_url, enabled, writer_process):
     settings: dict[str, Any] = {
         "NEWSCRAWL_DATABASE_URL": db_url,
         "NEWSCRAWL_DB_BATCH_SIZE": 2,
         "NEWSCRAWL_NEARDUP_ENABLED": enabled,
         "NEWSCRAWL_NEARDUP_THRESHOLD": 0.6,
+        "NEWSCRAWL_DB_WRITER_PROCESS": writer_process,
     }
     crawler = get_crawler(settings_dict=settings)
     pipeline = PersistPipeline.from_crawler(crawler)
     assert pipeline.neardup_threshold == (0.6 if enabled else None)
-    pipeline.open_spider()
-    try:
-        original = story_text(10)
+    original = story_text(10)
+
+    async def crawl() -> None:
+        pipeline.open_spider()
         for article in (
             item("1", "mfa", original),
             item("2", "irna", story_text(11)),
             item("3", "irna", copy_of(original)),
         ):
-            pipeline.process_item(article)
-        pipeline.close_spider()
-        assert pipeline.sessions is not None
-        with pipeline.sessions() as session:
+            await pipeline.process_item(article)
+        await pipeline.close_spider()
+
+    asyncio.run(crawl())
+    engine = make_engine(db_url)
+    try:
+        with make_sessionmaker(engine)() as session:
             found = dict(session.execute(select(Article.source_id, Article.duplicate_of_id)).all())
             first = session.scalars(select(Article.id).where(Article.source_id == "1")).one()
     finally:
-        if pipeline.engine is not None:
-            pipeline.engine.dispose()
+        engine.dispose()
     stats = crawler.stats
     assert stats is not None
+    assert stats.get_value("newscrawl/persist/batches") == 2
     if enabled:
         assert found == {"1": None, "2": None, "3": first}
         assert stats.get_value("newscrawl/neardup/indexed") == 3

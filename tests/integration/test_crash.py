@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from newscrawl.db.models import (
     Article,
@@ -96,6 +96,35 @@ def assert_consistent(engine: Engine) -> int:
     assert count(engine, Fingerprint) == articles
     assert count(engine, LshBand) == articles * BANDS
     return articles
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes below *pid* (Linux: /proc/PID/task/*/children)."""
+    found: list[int] = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in map(int, children.read_text().split()):
+            found += [child, *descendants(child)]
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+
+
+def other_sessions(engine: Engine) -> int:
+    """Other connections to the test's PostgreSQL database (0 for SQLite)."""
+    if engine.dialect.name != "postgresql":
+        return 0
+    with engine.connect() as connection:
+        return connection.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ) or 0
 
 
 def lock_expired(engine: Engine) -> bool:
