@@ -20,14 +20,20 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from newscrawl.extract.encoding import decode_html
 from newscrawl.extract.urls import article_id, site_hosts, strip_tracking
 from newscrawl.incremental import IncrementalState
 from newscrawl.items import Article, RawCapture
-from newscrawl.pages import ArticlePage, FeedPage, ListingPage, NotAnArticle, SitemapPage
+from newscrawl.pages import FeedPage, ListingPage, SitemapPage
+from newscrawl.pages.extraction import (
+    PageExtraction,
+    extract_article,
+    extract_in_worker,
+    init_worker,
+)
 from newscrawl.pages.listing import Entry
 from newscrawl.profiles.model import Profile
 from newscrawl.signals import article_gone
+from newscrawl.workers import WorkerPool, require_asyncio_reactor
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -78,12 +84,32 @@ class ProfileSpider(scrapy.Spider):
         self.incremental: IncrementalState | None = None
         # With the "fallback" strategy, the sources not tried yet, in order.
         self._fallbacks = self.profile.discovery.sources()
+        #: Extract worker processes (NEWSCRAWL_EXTRACT_PROCESSES); None: extract in this process.
+        self.extract_pool: WorkerPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        processes = crawler.settings.getint("NEWSCRAWL_EXTRACT_PROCESSES", 0)
+        if processes < 0:
+            raise ValueError(
+                f"setting NEWSCRAWL_EXTRACT_PROCESSES must be 0 or more, not {processes}"
+            )
+        if processes:
+            require_asyncio_reactor("NEWSCRAWL_EXTRACT_PROCESSES")
+            spider.extract_pool = WorkerPool(
+                "extract",
+                processes,
+                initializer=init_worker,
+                initargs=(spider.profile, spider.base_url),
+            )
+            crawler.signals.connect(spider.close_extract_pool, signal=signals.spider_closed)
         return spider
+
+    def close_extract_pool(self) -> None:
+        if self.extract_pool is not None:
+            self.extract_pool.close()
 
     # -- start -------------------------------------------------------------------------------
 
@@ -94,8 +120,12 @@ class ProfileSpider(scrapy.Spider):
         database_url = settings.get("NEWSCRAWL_DATABASE_URL")
         if settings.getbool("NEWSCRAWL_INCREMENTAL") and database_url:
             revisit = timedelta(days=settings.getfloat("NEWSCRAWL_REVISIT_DAYS", 14))
-            self.incremental = IncrementalState.load(database_url, self.profile.site, self.profile.lang, revisit)
-            logger.info("Incremental crawl: %d articles already archived", len(self.incremental.known))
+            self.incremental = IncrementalState.load(
+                database_url, self.profile.site, self.profile.lang, revisit
+            )
+            logger.info(
+                "Incremental crawl: %d articles already archived", len(self.incremental.known)
+            )
         if self.profile.discovery.strategy == "fallback":
             for request in self._next_source():
                 yield request
@@ -105,9 +135,16 @@ class ProfileSpider(scrapy.Spider):
                 yield request
 
     def _source_requests(self, kind: str, paths: tuple[str, ...]) -> list[Request]:
-        callbacks: dict[str, Any] = {"listing": self.parse_listing, "feed": self.parse_feed, "sitemap": self.parse_sitemap}
+        callbacks: dict[str, Any] = {
+            "listing": self.parse_listing,
+            "feed": self.parse_feed,
+            "sitemap": self.parse_sitemap,
+        }
         kwargs = {"page": 1} if kind == "listing" else {}
-        return [Request(self.base_url + path, callback=callbacks[kind], cb_kwargs=kwargs) for path in paths]
+        return [
+            Request(self.base_url + path, callback=callbacks[kind], cb_kwargs=kwargs)
+            for path in paths
+        ]
 
     def _next_source(self) -> list[Request]:
         """Requests of the next fallback source, or none when every source was tried."""
@@ -189,7 +226,11 @@ class ProfileSpider(scrapy.Spider):
         if self.incremental is not None:
             self._known_listed += sum(1 for key in fresh if self.incremental.is_known(key))
             if self._known_listed >= self.profile.discovery.stop_after_known:
-                logger.info("Listing stops at %s: %d archived articles met", response.url, self._known_listed)
+                logger.info(
+                    "Listing stops at %s: %d archived articles met",
+                    response.url,
+                    self._known_listed,
+                )
                 self._inc("listing/stopped_at_known")
                 return
         limit = self.profile.discovery.max_listing_pages
@@ -214,53 +255,63 @@ class ProfileSpider(scrapy.Spider):
 
     # -- articles ----------------------------------------------------------------------------
 
-    def parse_article(self, response: Response, source_id: str, date_raw: str | None = None) -> Iterator[Article]:
+    async def parse_article(
+        self, response: Response, source_id: str, date_raw: str | None = None
+    ) -> AsyncIterator[Article]:
         if response.status == NOT_MODIFIED:
             self._inc("article/not_modified")
             return
         if response.status in GONE_STATUSES:
             self._gone(response, source_id)
             return
-        content_type = response.headers.get("Content-Type")
-        encoding, html = decode_html(response.body, content_type.decode("latin-1") if content_type else None)
-        page = ArticlePage(response.url, html, self.profile, self.base_url)
+        header = response.headers.get("Content-Type")
+        content_type = header.decode("latin-1") if header else None
         try:
-            self._check_fields(page)
-            item = page.to_item(fetched_at=utc_now_iso())
-        except NotAnArticle as exc:
-            self._inc("extract/not_article")
-            logger.warning("Not an article: %s (%s)", response.url, exc)
-            return
+            found = await self._extract(response.url, response.body, content_type, utc_now_iso())
         except Exception:
             self._inc("extract/failed")
             logger.exception("Extraction failed: %s", response.url)
             return
-        if page.lang_mismatch():
+        # Run health: the page, and each of title, body and date its HTML lacks.
+        self._inc("fields/checked")
+        for name in found.missing:
+            self._inc(f"fields/missing/{name}")
+        item = found.item
+        if item is None:
+            self._inc("extract/not_article")
+            logger.warning("Not an article: %s (%s)", response.url, found.not_article)
+            return
+        if found.lang_mismatch:
             self._inc("lang/mismatch")
-            logger.warning("Page language %r differs from profile language %r: %s", page.page_lang, self.profile.lang, response.url)
+            logger.warning(
+                "Page language %r differs from profile language %r: %s",
+                found.page_lang,
+                self.profile.lang,
+                response.url,
+            )
         if item.published_raw is None and date_raw:
             item.published_raw = date_raw
             self._inc("dates/from_feed")
         item.capture = RawCapture(
             url=response.url,
             status=response.status,
-            headers={k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
+            headers={
+                k.decode("latin-1"): b", ".join(v).decode("latin-1")
+                for k, v in response.headers.items()
+            },
             body=response.body,
-            encoding=encoding,
+            encoding=found.encoding,
         )
         self._inc("article/extracted")
         yield item
 
-    def _check_fields(self, page: ArticlePage) -> None:
-        """Count the article page and each of title, body and date its HTML lacks (run health).
-
-        Counted before extraction, so that a page without a title (not an article) still tells
-        whether its body and date were found: a redesign shows as all three missing.
-        """
-        self._inc("fields/checked")
-        for name, value in (("title", page.title), ("body", page.paragraphs), ("date", page.published_raw)):
-            if not value:
-                self._inc(f"fields/missing/{name}")
+    async def _extract(
+        self, url: str, body: bytes, content_type: str | None, fetched_at: str
+    ) -> PageExtraction:
+        """Extract an article page in an extract worker, or here without one."""
+        if self.extract_pool is None:
+            return extract_article(self.profile, self.base_url, url, body, content_type, fetched_at)
+        return await self.extract_pool.run(extract_in_worker, url, body, content_type, fetched_at)
 
     def _gone(self, response: Response, source_id: str) -> None:
         """The site removed the article: nothing is extracted; a known one gets a tombstone."""
