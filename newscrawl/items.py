@@ -32,7 +32,8 @@ class Article:
     alternates: dict[str, str] = field(default_factory=dict)
     fetched_at: str = ""
     content_hash: str | None = None
-    capture: RawCapture | None = None
+    #: Left out of the repr, which Scrapy logs for dropped items: a page's bytes are noise there.
+    capture: RawCapture | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

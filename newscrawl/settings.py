@@ -51,6 +51,11 @@ ITEM_PIPELINES = {
 }
 NEWSCRAWL_DATABASE_URL = os.environ.get("NEWSCRAWL_DATABASE_URL", DEFAULT_DATABASE_URL)
 NEWSCRAWL_DB_BATCH_SIZE = 200
+# The CPU work of a crawl runs beside Scrapy's reactor thread, in worker processes
+# (newscrawl/workers.py): article extraction in NEWSCRAWL_EXTRACT_PROCESSES processes, database
+# writes in one writer process. 0 / False do that work in the crawl's own process.
+NEWSCRAWL_EXTRACT_PROCESSES = 0
+NEWSCRAWL_DB_WRITER_PROCESS = True
 # Incremental crawls (newscrawl/incremental.py): skip archived articles outside the revisit
 # window, stop listings at archived articles, re-fetch with conditional requests.
 NEWSCRAWL_INCREMENTAL = False
