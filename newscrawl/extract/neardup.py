@@ -44,13 +44,15 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash
 
 from newscrawl.extract.persian import normalize_persian
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 __all__ = [
     "BANDS",
@@ -199,6 +201,8 @@ def unpack(data: bytes) -> Signature:
 
 def to_minhash(sig: Signature) -> MinHash:
     """A datasketch ``MinHash`` holding *sig*, for datasketch's own tools."""
+    from datasketch import MinHash  # imported here: it brings scipy (see _permutations)
+
     return MinHash(seed=SEED, hashvalues=sig, scheme=SCHEME)
 
 
@@ -254,9 +258,18 @@ def _code_points(text: str) -> npt.NDArray[np.uint32]:
 
 @cache
 def _permutations() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
-    """datasketch's permutation parameters ``(a, b)`` for :data:`NUM_PERM` and :data:`SEED`."""
-    a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    """datasketch's permutation parameters ``(a, b)`` for :data:`NUM_PERM` and :data:`SEED`.
+
+    Drawn here as ``datasketch.MinHash._init_permutations`` (2.x) draws them for the affine32
+    scheme, rather than by making a MinHash: importing datasketch imports its LSH module and
+    with it scipy, 56 MB and half a second in every crawl process and writer process for two
+    arrays of 64 numbers. ``tests/unit/test_neardup.py`` checks the signatures against
+    datasketch's own ``MinHash.update_batch``.
+    """
+    generator = np.random.RandomState(SEED)
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 @cache
