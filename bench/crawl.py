@@ -74,6 +74,8 @@ class CrawlRun:
     vmhwm_kb: int  # peak of /proc/PID/status VmHWM, polled
     server_cpu_s: float  # replica server CPU during the crawl
     crawl_cpu_s: float = 0.0  # child CPU between the crawl's start_time and finish_time
+    tree_cpu_s: float = 0.0  # the same with the child's worker processes (writer, extract)
+    tree_rss_kb: int = 0  # peak summed RSS of the child and its worker processes, polled
     gc_s: float | None = None  # CPU in the cyclic GC during the crawl (with gc_stats)
     gc_collections: list[int] = field(default_factory=list)  # per generation, during the crawl
     exit_vmhwm_kb: int = 0  # VmHWM read by the child itself at exit (with gc_stats)
@@ -89,6 +91,15 @@ class CrawlRun:
         """CPU per page during the crawl (engine start to stop; start-up left out)."""
         cpu = self.crawl_cpu_s or self.cpu_s
         return 1000 * cpu / self.pages if self.pages else 0.0
+
+    @property
+    def tree_cpu_ms_per_page(self) -> float:
+        """CPU per page of the crawl process and its worker processes together."""
+        return 1000 * self.tree_cpu_s / self.pages if self.pages else 0.0
+
+    @property
+    def tree_rss_mb(self) -> float:
+        return self.tree_rss_kb / 1024
 
     @property
     def cpu_share(self) -> float:
@@ -119,6 +130,57 @@ def proc_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def _descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as children:
+                for child in map(int, children.read().split()):
+                    found += [child, *_descendants(child)]
+        except OSError:
+            continue
+    return found
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of *pid*, of its live descendants and of the children it has reaped.
+
+    newscrawl's writer (and extract) worker processes are the crawl's children: their CPU is
+    part of what a crawl costs. A worker reaped before the sample counts through the parent's
+    ``cutime``/``cstime``.
+    """
+    total = 0.0
+    for index, process in enumerate([pid, *_descendants(pid)]):
+        try:
+            with open(f"/proc/{process}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+        if index == 0:
+            total += (int(fields[13]) + int(fields[14])) / CLK_TCK
+    return total
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of *pid* and its descendants, summed (VmRSS)."""
+    total = 0
+    for process in [pid, *_descendants(pid)]:
+        try:
+            with open(f"/proc/{process}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total
+
+
 def _vmhwm_kb(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
@@ -139,13 +201,19 @@ class ChildUsage:
     vmhwm_kb: int
     server_cpu_s: float
     samples: list[tuple[float, float]]  # (time.time(), child CPU s), every POLL_S
+    tree_samples: list[tuple[float, float]] = field(default_factory=list)  # same, with its workers
+    tree_rss_kb: int = 0  # peak of the summed VmRSS of the child and its workers, polled
 
     def cpu_between(self, start: float, end: float) -> float:
         """Child CPU seconds between two wall-clock instants (interpolated from the samples)."""
         return self._cpu_at(end) - self._cpu_at(start)
 
-    def _cpu_at(self, when: float) -> float:
-        samples = self.samples
+    def tree_cpu_between(self, start: float, end: float) -> float:
+        """The same for the child and its worker processes together."""
+        return self._cpu_at(end, self.tree_samples) - self._cpu_at(start, self.tree_samples)
+
+    def _cpu_at(self, when: float, samples: list[tuple[float, float]] | None = None) -> float:
+        samples = self.samples if samples is None else samples
         if not samples:
             return 0.0
         if when <= samples[0][0]:
@@ -153,7 +221,7 @@ class ChildUsage:
         for (t0, c0), (t1, c1) in itertools.pairwise(samples):
             if t0 <= when <= t1:
                 return c0 + (c1 - c0) * ((when - t0) / (t1 - t0) if t1 > t0 else 0.0)
-        return samples[-1][1] if when < samples[-1][0] + 2 * POLL_S else self.cpu_s
+        return samples[-1][1] if when < samples[-1][0] + 2 * POLL_S or samples is self.tree_samples else self.cpu_s
 
 
 POLL_S = 0.1
@@ -176,17 +244,21 @@ def run_child(
     server_before = proc_cpu_s(server_pid) if server_pid else 0.0
     started = time.monotonic()
     samples: list[tuple[float, float]] = []
+    tree_samples: list[tuple[float, float]] = []
     with log_path.open("wb") as log:
         proc = subprocess.Popen(list(command), cwd=cwd, env=dict(env), stdout=log, stderr=subprocess.STDOUT)
-        peak = [0]
+        peak = [0, 0]
         done = threading.Event()
 
         def poll() -> None:
             while not done.wait(POLL_S):
                 peak[0] = max(peak[0], _vmhwm_kb(proc.pid))
+                peak[1] = max(peak[1], tree_rss_kb(proc.pid))
+                now = time.time()
                 cpu = proc_cpu_s(proc.pid)
                 if cpu:
-                    samples.append((time.time(), cpu))
+                    samples.append((now, cpu))
+                    tree_samples.append((now, tree_cpu_s(proc.pid)))
 
         poller = threading.Thread(target=poll, daemon=True)
         poller.start()
@@ -202,7 +274,9 @@ def run_child(
     wall = time.monotonic() - started
     server_cpu = proc_cpu_s(server_pid) - server_before if server_pid else 0.0
     cpu = usage.ru_utime + usage.ru_stime
-    return ChildUsage(proc.returncode, wall, cpu, usage.ru_maxrss, peak[0], server_cpu, samples)
+    return ChildUsage(
+        proc.returncode, wall, cpu, usage.ru_maxrss, peak[0], server_cpu, samples, tree_samples, peak[1]
+    )
 
 
 def _tail(path: Path, limit: int = 3000) -> str:
@@ -318,6 +392,7 @@ def _result(kind: str, articles: int, usage: ChildUsage, stats: dict[str, Any],
             log_path: Path) -> CrawlRun:  # fmt: skip
     start, finish = _timestamp(stats.get("start_time")), _timestamp(stats.get("finish_time"))
     crawl_cpu = usage.cpu_between(start, finish) if start and finish else 0.0
+    tree_cpu = usage.tree_cpu_between(start, finish) if start and finish else 0.0
     run = CrawlRun(
         kind=kind,
         articles=articles,
@@ -331,6 +406,8 @@ def _result(kind: str, articles: int, usage: ChildUsage, stats: dict[str, Any],
         vmhwm_kb=usage.vmhwm_kb,
         server_cpu_s=usage.server_cpu_s,
         crawl_cpu_s=crawl_cpu,
+        tree_cpu_s=tree_cpu,
+        tree_rss_kb=usage.tree_rss_kb,
         stats=stats,
     )
     if not run.ok:
