@@ -46,8 +46,34 @@ class RawCapture:
     url: str
     status: int
     headers: dict[str, str]
-    body: bytes
+    body: bytes = field(repr=False)
     encoding: str | None = None
+
+
+@dataclass(kw_only=True, slots=True)
+class ArticleResponse:
+    """An article page as the spider fetched it, before extraction.
+
+    The spider only navigates: it yields one of these per article response, and the first
+    pipeline (``pipelines.extract.ExtractPipeline``) turns it into an :class:`Article` or drops it.
+    It never reaches the exports.
+    """
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes = field(repr=False)
+    source_id: str
+    #: The date a listing, feed or sitemap gave for the article, if any.
+    date_raw: str | None = None
+    fetched_at: str
+
+    @property
+    def content_type(self) -> str | None:
+        for name, value in self.headers.items():
+            if name.lower() == "content-type":
+                return value
+        return None
 
 
 # The exported fields, in order: every Article field except the raw capture.

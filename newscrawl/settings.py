@@ -40,9 +40,11 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 # --- items ---------------------------------------------------------------------------------
-# Order matters: clean text first (it may drop the item), then read the date from the cleaned
-# raw string, then deduplicate and hash the final content, then store.
+# Order matters: extract the article from the spider's response first, clean text (it may drop
+# the item), then read the date from the cleaned raw string, then deduplicate and hash the final
+# content, then store.
 ITEM_PIPELINES = {
+    "newscrawl.pipelines.extract.ExtractPipeline": 50,
     "newscrawl.pipelines.clean.CleanTextPipeline": 100,
     "newscrawl.pipelines.dates.NormaliseDatesPipeline": 200,
     "newscrawl.pipelines.dedup.DedupPipeline": 300,
@@ -53,8 +55,9 @@ NEWSCRAWL_DATABASE_URL = os.environ.get("NEWSCRAWL_DATABASE_URL", DEFAULT_DATABA
 NEWSCRAWL_DB_BATCH_SIZE = 200
 # The CPU work of a crawl runs beside Scrapy's reactor thread, in worker processes
 # (newscrawl/workers.py): article extraction in NEWSCRAWL_EXTRACT_PROCESSES processes, database
-# writes in one writer process. 0 / False do that work in the crawl's own process.
-NEWSCRAWL_EXTRACT_PROCESSES = 0
+# writes in one writer process. 0 / False do that work in the crawl's own process (on a one-core
+# machine, or to save the workers' memory: about 100 MB each).
+NEWSCRAWL_EXTRACT_PROCESSES = 1
 NEWSCRAWL_DB_WRITER_PROCESS = True
 # Incremental crawls (newscrawl/incremental.py): skip archived articles outside the revisit
 # window, stop listings at archived articles, re-fetch with conditional requests.

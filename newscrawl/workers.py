@@ -3,7 +3,7 @@
 Scrapy runs a crawl on one thread, so a crawl that parses every article and writes it to a
 database is bound to one core while a second one idles. Threads do not help: lxml's XPath
 queries, SQLAlchemy and the near-duplicate index are Python code that holds the GIL. So the
-spider hands each article response to an *extract* worker process
+extract pipeline hands each article response to an *extract* worker process
 (``newscrawl.pages.extraction``) and the persist pipeline hands each batch to a *writer* process
 (``newscrawl.db.writer``); the reactor thread is left with Scrapy's own work and the light
 pipelines. ``NEWSCRAWL_EXTRACT_PROCESSES = 0`` and ``NEWSCRAWL_DB_WRITER_PROCESS = False`` run

@@ -22,18 +22,11 @@ from twisted.python.failure import Failure
 
 from newscrawl.extract.urls import article_id, site_hosts, strip_tracking
 from newscrawl.incremental import IncrementalState
-from newscrawl.items import Article, RawCapture
+from newscrawl.items import ArticleResponse
 from newscrawl.pages import FeedPage, ListingPage, SitemapPage
-from newscrawl.pages.extraction import (
-    PageExtraction,
-    extract_article,
-    extract_in_worker,
-    init_worker,
-)
 from newscrawl.pages.listing import Entry
 from newscrawl.profiles.model import Profile
 from newscrawl.signals import article_gone
-from newscrawl.workers import WorkerPool, require_asyncio_reactor
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -84,32 +77,12 @@ class ProfileSpider(scrapy.Spider):
         self.incremental: IncrementalState | None = None
         # With the "fallback" strategy, the sources not tried yet, in order.
         self._fallbacks = self.profile.discovery.sources()
-        #: Extract worker processes (NEWSCRAWL_EXTRACT_PROCESSES); None: extract in this process.
-        self.extract_pool: WorkerPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
-        processes = crawler.settings.getint("NEWSCRAWL_EXTRACT_PROCESSES", 0)
-        if processes < 0:
-            raise ValueError(
-                f"setting NEWSCRAWL_EXTRACT_PROCESSES must be 0 or more, not {processes}"
-            )
-        if processes:
-            require_asyncio_reactor("NEWSCRAWL_EXTRACT_PROCESSES")
-            spider.extract_pool = WorkerPool(
-                "extract",
-                processes,
-                initializer=init_worker,
-                initargs=(spider.profile, spider.base_url),
-            )
-            crawler.signals.connect(spider.close_extract_pool, signal=signals.spider_closed)
         return spider
-
-    def close_extract_pool(self) -> None:
-        if self.extract_pool is not None:
-            self.extract_pool.close()
 
     # -- start -------------------------------------------------------------------------------
 
@@ -255,44 +228,17 @@ class ProfileSpider(scrapy.Spider):
 
     # -- articles ----------------------------------------------------------------------------
 
-    async def parse_article(
+    def parse_article(
         self, response: Response, source_id: str, date_raw: str | None = None
-    ) -> AsyncIterator[Article]:
+    ) -> Iterator[ArticleResponse]:
+        """Hand the article page to the pipelines (``ExtractPipeline`` extracts it)."""
         if response.status == NOT_MODIFIED:
             self._inc("article/not_modified")
             return
         if response.status in GONE_STATUSES:
             self._gone(response, source_id)
             return
-        header = response.headers.get("Content-Type")
-        content_type = header.decode("latin-1") if header else None
-        try:
-            found = await self._extract(response.url, response.body, content_type, utc_now_iso())
-        except Exception:
-            self._inc("extract/failed")
-            logger.exception("Extraction failed: %s", response.url)
-            return
-        # Run health: the page, and each of title, body and date its HTML lacks.
-        self._inc("fields/checked")
-        for name in found.missing:
-            self._inc(f"fields/missing/{name}")
-        item = found.item
-        if item is None:
-            self._inc("extract/not_article")
-            logger.warning("Not an article: %s (%s)", response.url, found.not_article)
-            return
-        if found.lang_mismatch:
-            self._inc("lang/mismatch")
-            logger.warning(
-                "Page language %r differs from profile language %r: %s",
-                found.page_lang,
-                self.profile.lang,
-                response.url,
-            )
-        if item.published_raw is None and date_raw:
-            item.published_raw = date_raw
-            self._inc("dates/from_feed")
-        item.capture = RawCapture(
+        yield ArticleResponse(
             url=response.url,
             status=response.status,
             headers={
@@ -300,18 +246,10 @@ class ProfileSpider(scrapy.Spider):
                 for k, v in response.headers.items()
             },
             body=response.body,
-            encoding=found.encoding,
+            source_id=source_id,
+            date_raw=date_raw,
+            fetched_at=utc_now_iso(),
         )
-        self._inc("article/extracted")
-        yield item
-
-    async def _extract(
-        self, url: str, body: bytes, content_type: str | None, fetched_at: str
-    ) -> PageExtraction:
-        """Extract an article page in an extract worker, or here without one."""
-        if self.extract_pool is None:
-            return extract_article(self.profile, self.base_url, url, body, content_type, fetched_at)
-        return await self.extract_pool.run(extract_in_worker, url, body, content_type, fetched_at)
 
     def _gone(self, response: Response, source_id: str) -> None:
         """The site removed the article: nothing is extracted; a known one gets a tombstone."""

@@ -1,0 +1,124 @@
+"""ExtractPipeline: an article response in, an Article out (``pages.extraction``).
+
+The first pipeline. The spider yields an :class:`~newscrawl.items.ArticleResponse` per article
+page; this stage runs :func:`~newscrawl.pages.extraction.extract_article` on it (in extract worker
+processes with ``NEWSCRAWL_EXTRACT_PROCESSES`` > 0, else here), counts what run health needs
+(``fields/checked``, ``fields/missing/<name>``, ``lang/mismatch``) and returns the Article with its
+raw capture. A page that is not an article, or whose extraction fails, is counted, logged with its
+URL and dropped.
+
+Extraction is awaited here rather than in the spider's callback on purpose: while a callback
+awaits, Scrapy keeps ``CONCURRENT_ITEMS`` tasks waiting for that response's output (100 by default),
+and with a few hundred responses waiting for a worker the cyclic GC spent more time walking those
+tasks than the worker saved (bench/RESULTS.md). An item waiting in a pipeline holds one task.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy.exceptions import DropItem
+
+from newscrawl.items import Article, ArticleResponse, RawCapture
+from newscrawl.pages.extraction import (
+    PageExtraction,
+    extract_article,
+    extract_in_worker,
+    init_worker,
+)
+from newscrawl.pipelines import ProfileStage
+from newscrawl.workers import WorkerPool, require_asyncio_reactor
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+
+class ExtractPipeline(ProfileStage):
+    """Turn ArticleResponse items into Articles; other items pass through."""
+
+    def __init__(self, crawler: Crawler, stats: StatsCollector, processes: int = 1) -> None:
+        super().__init__(crawler, stats)
+        self.processes = processes
+        self.pool: WorkerPool | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        processes = crawler.settings.getint("NEWSCRAWL_EXTRACT_PROCESSES", 1)
+        if processes < 0:
+            raise ValueError(
+                f"setting NEWSCRAWL_EXTRACT_PROCESSES must be 0 or more, not {processes}"
+            )
+        if processes:
+            require_asyncio_reactor("NEWSCRAWL_EXTRACT_PROCESSES")
+        assert crawler.stats is not None
+        return cls(crawler, crawler.stats, processes)
+
+    @property
+    def base_url(self) -> str:
+        """The site's base URL this crawl uses (the spider's ``-a base_url``, else the profile's)."""
+        return str(getattr(self.crawler.spider, "base_url", None) or self.profile.base_url)
+
+    def open_spider(self) -> None:
+        if self.processes:
+            self.pool = WorkerPool(
+                "extract", self.processes, init_worker, (self.profile, self.base_url)
+            )
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleResponse):
+            return item
+        try:
+            found = await self._extract(item)
+        except Exception:
+            self._inc("extract/failed")
+            logger.exception("Extraction failed: %s", item.url)
+            raise DropItem(f"extraction failed: {item.url}") from None
+        return self._article(item, found)
+
+    async def _extract(self, response: ArticleResponse) -> PageExtraction:
+        args = (response.url, response.body, response.content_type, response.fetched_at)
+        if self.pool is None:
+            return extract_article(self.profile, self.base_url, *args)
+        return await self.pool.run(extract_in_worker, *args)
+
+    def _article(self, response: ArticleResponse, found: PageExtraction) -> Article:
+        # Run health: the page, and each of title, body and date its HTML lacks.
+        self._inc("fields/checked")
+        for name in found.missing:
+            self._inc(f"fields/missing/{name}")
+        item = found.item
+        if item is None:
+            self._inc("extract/not_article")
+            logger.warning("Not an article: %s (%s)", response.url, found.not_article)
+            raise DropItem(f"not an article: {response.url}")
+        if found.lang_mismatch:
+            self._inc("lang/mismatch")
+            logger.warning(
+                "Page language %r differs from profile language %r: %s",
+                found.page_lang,
+                self.profile.lang,
+                response.url,
+            )
+        if item.published_raw is None and response.date_raw:
+            item.published_raw = response.date_raw
+            self._inc("dates/from_feed")
+        item.capture = RawCapture(
+            url=response.url,
+            status=response.status,
+            headers=response.headers,
+            body=response.body,
+            encoding=found.encoding,
+        )
+        self._inc("article/extracted")
+        return item
+
+    def _inc(self, key: str) -> None:
+        self.stats.inc_value(f"newscrawl/{key}")
