@@ -46,3 +46,25 @@ def test_user_agent_names_the_contact():
     crawler = get_crawler(settings_dict={"USER_AGENT": "newscrawl/1 (contact: {contact})", "NEWSCRAWL_CONTACT": " "})
     with pytest.raises(ValueError, match="NEWSCRAWL_CONTACT is empty"):
         ContactUserAgentMiddleware.from_crawler(crawler)
+
+
+def test_negative_extract_processes_names_the_setting():
+    result = run_crawl("ict_en", base_url=UNREACHABLE, database_url="", settings={"NEWSCRAWL_EXTRACT_PROCESSES": "-1"})
+    assert result.returncode != 0
+    assert "setting NEWSCRAWL_EXTRACT_PROCESSES must be 0 or more, not -1" in result.log
+
+
+@pytest.mark.parametrize(
+    ("setting", "others"),
+    [("NEWSCRAWL_EXTRACT_PROCESSES", {}), ("NEWSCRAWL_DB_WRITER_PROCESS", {"NEWSCRAWL_EXTRACT_PROCESSES": "0"})],
+)
+def test_worker_processes_need_the_asyncio_reactor(tmp_path, setting, others):
+    db = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    result = run_crawl(
+        "ict_en",
+        base_url=UNREACHABLE,
+        database_url=db,
+        settings={"TWISTED_REACTOR": "twisted.internet.epollreactor.EPollReactor", **others},
+    )
+    assert result.returncode != 0
+    assert f"setting {setting}: worker processes need Scrapy's asyncio reactor" in result.log
