@@ -221,8 +221,8 @@ def server_capacity(base_url: str, server_pid: int, articles: int, workdir: Path
 WHATIF: dict[str, tuple[str, dict[str, str], str, str]] = {
     "sqlite-inproc": ("sqlite", {"NEWSCRAWL_DB_WRITER_PROCESS": "False"}, "bare",
                       "newscrawl → SQLite writing in the crawl's own process (no writer process)"),
-    "sqlite-extract1": ("sqlite", {"NEWSCRAWL_EXTRACT_PROCESSES": "1"}, "bare",
-                        "newscrawl → SQLite with extraction in one extract worker process"),
+    "sqlite-extract0": ("sqlite", {"NEWSCRAWL_EXTRACT_PROCESSES": "0"}, "bare",
+                        "newscrawl → SQLite extracting in the crawl's own process (no extract worker)"),
 }  # fmt: skip
 
 
