@@ -188,7 +188,9 @@ class PersistPipeline:
                 await asyncio.wait(self.writing)
         finally:
             if self.pool is not None:
-                await self.pool.run(writer.close_worker)
-                self.pool.close()
+                try:
+                    await self.pool.run(writer.close_worker)
+                finally:  # e.g. BrokenProcessPool: the writer died; stop the pool all the same
+                    self.pool.close()
             if self.writer is not None:
                 self.writer.close()
