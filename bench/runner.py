@@ -540,7 +540,7 @@ def render(results: Results) -> str:
     if st is not None:
         ms, pg = st.ms, st.pg_ms
         rows = [
-            ("extract (page object)", "extract", "decode_html + ArticlePage(...) + the spider's field check + to_item"),
+            ("extract (page object)", "extract", "decode_html + ArticlePage(...) + the field check + to_item (extract_article)"),
             ("· decode", "decode", "decode_html of the response body"),
             ("· parse", "parse", "Selector(text=html): the lxml parse"),
             ("· fields", "fields", "CSS queries, text, URLs, to_item"),
