@@ -101,7 +101,7 @@ def _extract(pages: Sequence[SavedPage], base_url: str) -> tuple[list[Article], 
         t1 = clock()
         article = ArticlePage(page.url, html, profile, base_url)
         t2 = clock()
-        # the spider's _check_fields, then to_item
+        # the field check of extract_article, then to_item
         for value in (article.title, article.paragraphs, article.published_raw):
             bool(value)
         item = article.to_item(fetched_at=FETCHED_AT)

@@ -1,9 +1,9 @@
-"""One article response in, one extraction out: the unit of work the spider hands off.
+"""One article response in, one extraction out: the unit of work of ``pipelines.extract``.
 
-:func:`extract_article` is a pure function of (profile, url, body, content type), so the spider
-can run it in its own process or in an extract worker process (``newscrawl.workers``) and get
-the same result. What the spider counts and logs (missing fields, a language mismatch, a page
-that is not an article) comes back as data, because a worker process has no crawler stats.
+:func:`extract_article` is a pure function of (profile, url, body, content type), so the extract
+pipeline can run it in the crawl's process or in an extract worker process (``newscrawl.workers``)
+and get the same result. What the pipeline counts and logs (missing fields, a language mismatch,
+a page that is not an article) comes back as data, because a worker process has no crawler stats.
 """
 
 from __future__ import annotations
