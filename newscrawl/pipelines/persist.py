@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
@@ -46,9 +45,11 @@ MAX_BATCHES_IN_FLIGHT = 2
 
 def article_record(item: Article) -> dict[str, Any]:
     """The mapping ``db.store.save_articles`` takes for one item."""
-    record = {name: getattr(item, name) for name in EXPORT_FIELDS}
+    record: dict[str, Any] = {name: getattr(item, name) for name in EXPORT_FIELDS}
     if item.capture is not None:
-        record["capture"] = asdict(item.capture)
+        # The frozen RawCapture itself: save_articles reads objects and mappings alike, and
+        # asdict would deep-copy every page's headers and bytes on the reactor thread.
+        record["capture"] = item.capture
     return record
 
 
