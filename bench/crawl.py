@@ -168,28 +168,23 @@ def tree_cpu_s(pid: int) -> float:
 
 def tree_rss_kb(pid: int) -> int:
     """Resident memory of *pid* and its descendants, summed (VmRSS)."""
-    total = 0
-    for process in [pid, *_descendants(pid)]:
-        try:
-            with open(f"/proc/{process}/status", encoding="ascii") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
-        except OSError:
-            continue
-    return total
+    return sum(_status_kb(process, "VmRSS:") for process in [pid, *_descendants(pid)])
 
 
-def _vmhwm_kb(pid: int) -> int:
+def _status_kb(pid: int, key: str) -> int:
+    """A kB field (``VmHWM:``, ``VmRSS:``) of /proc/PID/status; 0 if the process is gone."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmHWM:"):
+                if line.startswith(key):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def _vmhwm_kb(pid: int) -> int:
+    return _status_kb(pid, "VmHWM:")
 
 
 @dataclass

@@ -26,7 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -315,21 +315,25 @@ def _median_range(values: list[float], fmt: str = "{:.1f}") -> str:
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
 
 
+def _paired(results: Results, kind: str, base: str,
+            ratio: Callable[[CrawlRun, CrawlRun], float | None]) -> list[float]:  # fmt: skip
+    """``ratio(crawl, baseline)`` for each round where both crawls succeeded (None: left out)."""
+    values = (ratio(rnd[kind], rnd[base]) for rnd in results.rounds
+              if kind in rnd and base in rnd and rnd[kind].ok and rnd[base].ok)  # fmt: skip
+    return [value for value in values if value is not None]
+
+
 def ratios(results: Results, kind: str, base: str = "bare") -> list[float]:
-    out = []
-    for rnd in results.rounds:
-        if kind in rnd and base in rnd and rnd[kind].ok and rnd[base].ok and rnd[base].pages_per_s:
-            out.append(rnd[kind].pages_per_s / rnd[base].pages_per_s)
-    return out
+    """pages/s of *kind* ÷ pages/s of *base*, round by round."""
+    return _paired(results, kind, base,
+                   lambda run, bare: run.pages_per_s / bare.pages_per_s if bare.pages_per_s else None)  # fmt: skip
 
 
 def cpu_ratios(results: Results, kind: str, base: str = "bare") -> list[float]:
-    out = []
-    for rnd in results.rounds:
-        if kind in rnd and base in rnd and rnd[kind].ok and rnd[base].ok and rnd[kind].tree_cpu_ms_per_page:
-            # All processes: the writer's CPU is part of what newscrawl costs per page.
-            out.append(rnd[base].tree_cpu_ms_per_page / rnd[kind].tree_cpu_ms_per_page)
-    return out
+    """CPU per page of *base* ÷ that of *kind*, all processes (the writer's CPU is part of what
+    newscrawl costs per page), round by round."""
+    return _paired(results, kind, base, lambda run, bare: (
+        bare.tree_cpu_ms_per_page / run.tree_cpu_ms_per_page if run.tree_cpu_ms_per_page else None))
 
 
 def _runs(results: Results, kind: str) -> list[CrawlRun]:
