@@ -19,7 +19,10 @@ library's pool: it restarts nothing by itself, but it reports a dead worker as
   lets Scrapy shut down gracefully and the workers finish what they were given;
 - on Linux each worker asks the kernel to kill it when the crawl's process dies, so that a
   crawl killed with SIGKILL leaves no worker behind, and a writer killed mid-transaction leaves
-  the database as it was before that transaction.
+  the database as it was before that transaction;
+- workers run at a lower CPU priority (``NEWSCRAWL_WORKER_NICENESS``, see
+  :func:`worker_niceness`): the reactor thread decides how fast a crawl goes, while a worker has
+  a queue in front of it and catches up when the reactor waits for the network.
 """
 
 from __future__ import annotations
@@ -38,15 +41,21 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-__all__ = ["RemoteTraceback", "WorkerPool", "require_asyncio_reactor"]
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+__all__ = ["RemoteTraceback", "WorkerPool", "require_asyncio_reactor", "worker_niceness"]
 
 logger = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+#: The highest niceness Unix gives a process (the lowest priority).
+MAX_NICENESS = 19
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -61,10 +70,15 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _start_worker(
-    parent_pid: int, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]
+    parent_pid: int,
+    niceness: int,
+    initializer: Callable[..., None] | None,
+    initargs: tuple[Any, ...],
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent_pid)
+    if niceness:
+        os.nice(niceness)
     if initializer is not None:
         initializer(*initargs)
 
@@ -83,6 +97,26 @@ def require_asyncio_reactor(setting: str) -> None:
             "(TWISTED_REACTOR = twisted.internet.asyncioreactor.AsyncioSelectorReactor); "
             f"turn {setting} off (0 / False) to do the work in the crawl's own process"
         )
+
+
+def worker_niceness(settings: BaseSettings) -> int:
+    """``NEWSCRAWL_WORKER_NICENESS``: how much lower the workers' CPU priority is than the crawl's.
+
+    On a machine whose cores are all busy, the kernel then runs the reactor thread first (with 10,
+    about 9 parts of a shared core in 10; ``nice(1)``'s scale, 0 to 19). Raises ValueError
+    naming the setting for anything else.
+    """
+    value = settings.get("NEWSCRAWL_WORKER_NICENESS", 0)
+    try:
+        niceness = int(str(value).strip())
+    except ValueError:
+        niceness = -1
+    if not 0 <= niceness <= MAX_NICENESS:
+        raise ValueError(
+            f"setting NEWSCRAWL_WORKER_NICENESS must be a whole number from 0 to {MAX_NICENESS}, "
+            f"not {value!r}"
+        )
+    return niceness
 
 
 class RemoteTraceback(Exception):
@@ -121,7 +155,8 @@ class WorkerPool:
     ``await pool.run(fn, *args)`` runs ``fn(*args)`` in a worker and returns its result (or
     raises its exception). *fn* and its arguments must be picklable; *initializer* runs once in
     each worker with *initargs*, e.g. to load a profile or open a database engine that later
-    calls use. Calls to a one-process pool run in the order they were made.
+    calls use. Calls to a one-process pool run in the order they were made. *niceness* (0 to 19)
+    lowers the workers' CPU priority below the caller's.
 
     Calls travel in batches: each process is given one batch at a time, and the calls made while
     all are busy (up to *max_batch*) go together as the next one. Handing over a task costs the
@@ -137,9 +172,12 @@ class WorkerPool:
         initializer: Callable[..., None] | None = None,
         initargs: tuple[Any, ...] = (),
         max_batch: int = 64,
+        niceness: int = 0,
     ) -> None:
         if processes < 1:
             raise ValueError(f"a worker pool needs at least one process, not {processes}")
+        if not 0 <= niceness <= MAX_NICENESS:
+            raise ValueError(f"a worker's niceness is 0 to {MAX_NICENESS}, not {niceness}")
         self.name = name
         self.processes = processes
         self.max_batch = max_batch
@@ -147,7 +185,7 @@ class WorkerPool:
             max_workers=processes,
             mp_context=get_context("spawn"),
             initializer=_start_worker,
-            initargs=(os.getpid(), initializer, initargs),
+            initargs=(os.getpid(), niceness, initializer, initargs),
         )
         self._waiting: list[_Call] = []
         self._running = 0  # batches given to the processes and not finished

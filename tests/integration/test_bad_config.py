@@ -54,6 +54,12 @@ def test_negative_extract_processes_names_the_setting():
     assert "setting NEWSCRAWL_EXTRACT_PROCESSES must be 0 or more, not -1" in result.log
 
 
+def test_bad_worker_niceness_names_the_setting():
+    result = run_crawl("ict_en", base_url=UNREACHABLE, database_url="", settings={"NEWSCRAWL_WORKER_NICENESS": "99"})
+    assert result.returncode != 0
+    assert "setting NEWSCRAWL_WORKER_NICENESS must be a whole number from 0 to 19, not '99'" in result.log
+
+
 @pytest.mark.parametrize(
     ("setting", "others"),
     [("NEWSCRAWL_EXTRACT_PROCESSES", {}), ("NEWSCRAWL_DB_WRITER_PROCESS", {"NEWSCRAWL_EXTRACT_PROCESSES": "0"})],

@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
+from scrapy.settings import Settings
 
-from newscrawl.workers import RemoteTraceback, WorkerPool
+from newscrawl.workers import RemoteTraceback, WorkerPool, worker_niceness
 
 DEADLINE = 60.0  # seconds, for the bounded wait below
 
@@ -106,6 +107,34 @@ def test_a_pool_needs_a_process() -> None:
         WorkerPool("test", 0)
 
 
+def niceness() -> int:
+    return os.nice(0)
+
+
+def test_workers_run_at_the_niceness_asked_for() -> None:
+    mine = os.nice(0)
+    nice_pool = WorkerPool("nice", 1, niceness=7)
+    try:
+        assert run(nice_pool, niceness) == min(mine + 7, 19)
+    finally:
+        nice_pool.close()
+    assert os.nice(0) == mine  # the caller's priority is left alone
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, 0), (10, 10), ("5", 5), (" 19 ", 19), ("0", 0)]
+)
+def test_worker_niceness_reads_the_setting(value: object, expected: int) -> None:
+    settings = Settings({} if value is None else {"NEWSCRAWL_WORKER_NICENESS": value})
+    assert worker_niceness(settings) == expected
+
+
+@pytest.mark.parametrize("value", [-1, 20, "high", "2.5", True])
+def test_a_bad_worker_niceness_names_the_setting(value: object) -> None:
+    with pytest.raises(ValueError, match="setting NEWSCRAWL_WORKER_NICENESS must be a whole number from 0 to 19"):
+        worker_niceness(Settings({"NEWSCRAWL_WORKER_NICENESS": value}))
+
+
 def _gone(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/status").read_text()
@@ -121,7 +150,7 @@ def test_a_busy_worker_dies_with_its_parent(tmp_path: Path) -> None:
     script = tmp_path / "parent.py"
     script.write_text(textwrap.dedent("""
         import asyncio, os, threading
-        from newscrawl.workers import RemoteTraceback, WorkerPool
+        from newscrawl.workers import WorkerPool
 
         def block():
             print("busy", flush=True)
