@@ -34,6 +34,22 @@ class Article:
     content_hash: str | None = None
     #: Left out of the repr, which Scrapy logs for dropped items: a page's bytes are noise there.
     capture: RawCapture | None = field(default=None, repr=False)
+    #: Set when the extract stage already ran the clean and date steps (see StepOutcomes).
+    steps: StepOutcomes | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class StepOutcomes:
+    """What the clean and date steps found, when the extract stage ran them on an Article.
+
+    The extract pipeline runs them with the extraction, in its worker process, and the clean,
+    dates and dedup pipelines count and log these outcomes instead of running the steps again.
+    ``clean`` is the clean step's drop reason (None: kept); ``dates`` is the date step's status
+    (an ``extract.article.DateStatus`` value), None when the clean step dropped the article.
+    """
+
+    clean: str | None
+    dates: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,5 +92,7 @@ class ArticleResponse:
         return None
 
 
-# The exported fields, in order: every Article field except the raw capture.
-EXPORT_FIELDS: tuple[str, ...] = tuple(name for name in Article.__dataclass_fields__ if name != "capture")
+# The exported fields, in order: every Article field except the raw capture and the step outcomes.
+EXPORT_FIELDS: tuple[str, ...] = tuple(
+    name for name in Article.__dataclass_fields__ if name not in ("capture", "steps")
+)

@@ -17,7 +17,7 @@ from newscrawl.extract.text import (
     normalize_text,
     split_paragraphs,
 )
-from newscrawl.items import Article
+from newscrawl.items import Article, StepOutcomes
 from newscrawl.profiles.model import Profile
 
 PERSIAN_LANGS = frozenset({"fa", "prs", "ps"})
@@ -76,11 +76,16 @@ def content_hash(item: Article) -> str:
     return digest.hexdigest()
 
 
-def process_article(item: Article, profile: Profile) -> str | None:
-    """Run every step (clean, dates, hash) on one item; return a drop reason or None."""
+def run_steps(item: Article, profile: Profile) -> StepOutcomes:
+    """Run every step (clean, dates, hash) on one item, up to the clean step's drop reason."""
     reason = clean_article(item, profile)
     if reason:
-        return reason
-    date_article(item, profile)
+        return StepOutcomes(clean=reason, dates=None)
+    status = date_article(item, profile)
     item.content_hash = content_hash(item)
-    return None
+    return StepOutcomes(clean=None, dates=status.value)
+
+
+def process_article(item: Article, profile: Profile) -> str | None:
+    """Run every step (clean, dates, hash) on one item; return a drop reason or None."""
+    return run_steps(item, profile).clean

@@ -41,6 +41,7 @@ class DedupPipeline:
             self.stats.inc_value("newscrawl/dedup/duplicate")
             raise DuplicateArticle(f"duplicate of {item.site}:{item.lang}:{item.source_id}: {item.url}")
         self.seen.add(key)
-        item.content_hash = content_hash(item)
+        if item.steps is None:  # else the extract stage hashed it, after the clean and date steps
+            item.content_hash = content_hash(item)
         self.stats.inc_value("newscrawl/dedup/unique")
         return item

@@ -4,8 +4,10 @@ The first pipeline. The spider yields an :class:`~newscrawl.items.ArticleRespons
 page; this stage runs :func:`~newscrawl.pages.extraction.extract_article` on it (in extract worker
 processes with ``NEWSCRAWL_EXTRACT_PROCESSES`` > 0, else here), counts what run health needs
 (``fields/checked``, ``fields/missing/<name>``, ``lang/mismatch``) and returns the Article with its
-raw capture. A page that is not an article, or whose extraction fails, is counted, logged with its
-URL and dropped.
+raw capture. ``extract_article`` also runs the clean and date steps, so that their CPU work is
+done in the worker too; the Article carries their outcomes (``Article.steps``) for the clean,
+dates and dedup pipelines to count. A page that is not an article, or whose extraction fails, is
+counted, logged with its URL and dropped.
 
 Extraction is awaited here rather than in the spider's callback on purpose: while a callback
 awaits, Scrapy keeps ``CONCURRENT_ITEMS`` tasks waiting for that response's output (100 by default),
@@ -28,7 +30,7 @@ from newscrawl.pages.extraction import (
     init_worker,
 )
 from newscrawl.pipelines import ProfileStage
-from newscrawl.workers import WorkerPool, require_asyncio_reactor
+from newscrawl.workers import WorkerPool, require_asyncio_reactor, worker_niceness
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -40,9 +42,12 @@ logger = logging.getLogger(__name__)
 class ExtractPipeline(ProfileStage):
     """Turn ArticleResponse items into Articles; other items pass through."""
 
-    def __init__(self, crawler: Crawler, stats: StatsCollector, processes: int = 1) -> None:
+    def __init__(
+        self, crawler: Crawler, stats: StatsCollector, processes: int = 1, niceness: int = 0
+    ) -> None:
         super().__init__(crawler, stats)
         self.processes = processes
+        self.niceness = niceness
         self.pool: WorkerPool | None = None
 
     @classmethod
@@ -52,10 +57,11 @@ class ExtractPipeline(ProfileStage):
             raise ValueError(
                 f"setting NEWSCRAWL_EXTRACT_PROCESSES must be 0 or more, not {processes}"
             )
+        niceness = worker_niceness(crawler.settings)
         if processes:
             require_asyncio_reactor("NEWSCRAWL_EXTRACT_PROCESSES")
         assert crawler.stats is not None
-        return cls(crawler, crawler.stats, processes)
+        return cls(crawler, crawler.stats, processes, niceness)
 
     @property
     def base_url(self) -> str:
@@ -65,7 +71,11 @@ class ExtractPipeline(ProfileStage):
     def open_spider(self) -> None:
         if self.processes:
             self.pool = WorkerPool(
-                "extract", self.processes, init_worker, (self.profile, self.base_url)
+                "extract",
+                self.processes,
+                init_worker,
+                (self.profile, self.base_url),
+                niceness=self.niceness,
             )
 
     def close_spider(self) -> None:
@@ -84,7 +94,13 @@ class ExtractPipeline(ProfileStage):
         return self._article(item, found)
 
     async def _extract(self, response: ArticleResponse) -> PageExtraction:
-        args = (response.url, response.body, response.content_type, response.fetched_at)
+        args = (
+            response.url,
+            response.body,
+            response.content_type,
+            response.fetched_at,
+            response.date_raw,
+        )
         if self.pool is None:
             return extract_article(self.profile, self.base_url, *args)
         return await self.pool.run(extract_in_worker, *args)
@@ -107,8 +123,7 @@ class ExtractPipeline(ProfileStage):
                 self.profile.lang,
                 response.url,
             )
-        if item.published_raw is None and response.date_raw:
-            item.published_raw = response.date_raw
+        if found.date_from_feed:
             self._inc("dates/from_feed")
         item.capture = RawCapture(
             url=response.url,

@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from newscrawl.items import StepOutcomes
 from newscrawl.pages.extraction import extract_article, extract_in_worker, init_worker
 from newscrawl.profiles import profile_by_name
 from newscrawl.workers import WorkerPool
@@ -26,8 +27,13 @@ URL = LIVE + META["path"]
 BODY = (FOLDER / "27012.html").read_bytes()
 
 
-def extract(body: bytes = BODY, content_type: str | None = META["Content-Type"]):  # type: ignore[no-untyped-def]
-    return extract_article(PROFILE, LIVE, URL, body, content_type, FETCHED)
+def extract(body: bytes = BODY, content_type: str | None = META["Content-Type"], date_raw: str | None = None):  # type: ignore[no-untyped-def]
+    return extract_article(PROFILE, LIVE, URL, body, content_type, FETCHED, date_raw)
+
+
+def without_date(html: str) -> str:
+    assert html.count(GOLDEN["published_raw"]) >= 1
+    return html.replace(GOLDEN["published_raw"], "")
 
 
 def test_the_seed_page_gives_the_golden_fields() -> None:
@@ -40,6 +46,42 @@ def test_the_seed_page_gives_the_golden_fields() -> None:
     assert found.item.published_raw == GOLDEN["published_raw"]
     assert found.item.source_id == GOLDEN["source_id"]
     assert found.item.fetched_at == FETCHED
+
+
+def test_the_steps_run_with_the_extraction() -> None:
+    found = extract()
+    assert found.item is not None
+    assert found.item.steps == StepOutcomes(clean=None, dates="parsed")
+    assert (found.item.published_at, found.item.published_at_utc) == (GOLDEN["published_at"], GOLDEN["published_at_utc"])
+    body = found.item.body
+    for boilerplate in GOLDEN["must_not_contain"]:
+        assert boilerplate not in body
+    assert found.item.content_hash is not None and len(found.item.content_hash) == 64
+    assert not found.date_from_feed
+
+
+def test_the_feed_date_stands_in_for_a_missing_page_date() -> None:
+    found = extract(without_date(BODY.decode("utf-8")).encode("utf-8"), date_raw="Dec 6, 2017 08:05")
+    assert found.item is not None and found.date_from_feed
+    assert found.item.published_raw == "Dec 6, 2017 08:05"
+    assert found.item.published_at == "2017-12-06T08:05:00+03:30"  # Tehran, no DST in December
+    assert found.item.steps == StepOutcomes(clean=None, dates="parsed")
+
+
+def test_the_page_date_wins_over_the_feed_date() -> None:
+    found = extract(date_raw="Dec 6, 2017 08:05")
+    assert found.item is not None and not found.date_from_feed
+    assert found.item.published_at == GOLDEN["published_at"]
+
+
+def test_an_article_the_clean_step_drops_says_why_and_is_not_dated() -> None:
+    html = BODY.decode("utf-8")
+    for paragraph in GOLDEN["paragraphs"]:
+        html = html.replace(paragraph, "")
+    found = extract(html.encode("utf-8"))
+    assert found.item is not None
+    assert found.item.steps == StepOutcomes(clean="empty_body", dates=None)
+    assert found.item.published_at is None and found.item.content_hash is None
 
 
 def test_a_page_without_title_is_not_an_article_and_says_what_it_lacks() -> None:
@@ -56,8 +98,7 @@ def test_missing_body_and_date_are_reported_with_the_item() -> None:
     html = BODY.decode("utf-8")
     for paragraph in GOLDEN["paragraphs"]:
         html = html.replace(paragraph, "")
-    html = html.replace(GOLDEN["published_raw"], "")
-    found = extract(html.encode("utf-8"))
+    found = extract(without_date(html).encode("utf-8"))
     assert found.missing == ("body", "date")
 
 
@@ -71,7 +112,7 @@ def test_another_page_language_is_reported() -> None:
 def test_a_worker_process_gives_the_same_extraction() -> None:
     pool = WorkerPool("extract", 1, initializer=init_worker, initargs=(PROFILE, LIVE))
     try:
-        remote = asyncio.run(pool.run(extract_in_worker, URL, BODY, META["Content-Type"], FETCHED))
+        remote = asyncio.run(pool.run(extract_in_worker, URL, BODY, META["Content-Type"], FETCHED, None))
     finally:
         pool.close()
     assert remote == extract()
@@ -79,4 +120,4 @@ def test_a_worker_process_gives_the_same_extraction() -> None:
 
 def test_the_worker_function_needs_its_initializer() -> None:
     with pytest.raises(RuntimeError, match="init_worker"):
-        extract_in_worker(URL, BODY, None, FETCHED)
+        extract_in_worker(URL, BODY, None, FETCHED, None)
