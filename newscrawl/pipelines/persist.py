@@ -2,9 +2,10 @@
 
 Batches are written in one transaction each (``NEWSCRAWL_DB_BATCH_SIZE`` items) and the rest is
 flushed when the spider closes. The writing happens in a writer process (``newscrawl.db.writer``,
-``newscrawl.workers``) while the crawl goes on, unless ``NEWSCRAWL_DB_WRITER_PROCESS`` is off; at
-most :data:`MAX_BATCHES_IN_FLIGHT` batches wait for it. A crash loses at most those batches and the
-unflushed one, which the next crawl fetches again; it never leaves a half-written article.
+``newscrawl.workers``) while the crawl goes on, unless ``NEWSCRAWL_DB_WRITER_PROCESS`` is off. The
+pipeline holds at most :data:`MAX_BATCHES_HELD` batches' worth of articles; the items after that
+wait in ``process_item`` until a batch is written (back-pressure). A crash loses at most those
+batches, which the next crawl fetches again; it never leaves a half-written article.
 
 In the same transaction, articles whose content is new are fingerprinted and linked to the
 article they near-duplicate (``newscrawl.db.neardup``), unless ``NEWSCRAWL_NEARDUP_ENABLED`` is
@@ -27,7 +28,7 @@ from newscrawl.db.session import ensure_schema, make_engine
 from newscrawl.db.writer import BatchWriter, Tombstone
 from newscrawl.items import EXPORT_FIELDS, Article
 from newscrawl.signals import article_gone
-from newscrawl.workers import WorkerPool, require_asyncio_reactor
+from newscrawl.workers import WorkerPool, require_asyncio_reactor, worker_niceness
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -39,8 +40,9 @@ logger = logging.getLogger(__name__)
 #: Close reason of a crawl stopped because a batch could not be written.
 PERSIST_FAILED = "persist_failed"
 
-#: Batches handed to the writer at once: one being written, one queued behind it.
-MAX_BATCHES_IN_FLIGHT = 2
+#: Batches' worth of articles the pipeline holds at most: the one being written, the one queued
+#: behind it and the one filling.
+MAX_BATCHES_HELD = 3
 
 
 def article_record(item: Article) -> dict[str, Any]:
@@ -63,6 +65,7 @@ class PersistPipeline:
         batch_size: int,
         neardup_threshold: float | None = DEFAULT_THRESHOLD,
         writer_process: bool = True,
+        niceness: int = 0,
     ) -> None:
         assert crawler.stats is not None
         self.crawler = crawler
@@ -72,12 +75,18 @@ class PersistPipeline:
         #: Minimum similarity of a near-duplicate; None turns the near-duplicate index off.
         self.neardup_threshold = neardup_threshold
         self.writer_process = writer_process
+        self.niceness = niceness
         self.pending: list[dict[str, Any]] = []
         self.gone: list[Tombstone] = []
         self.pool: WorkerPool | None = None
         self.writer: BatchWriter | None = None
-        #: Batches handed to the writer and not written yet (at most MAX_BATCHES_IN_FLIGHT).
+        #: Batches handed to the writer and not written yet.
         self.writing: set[asyncio.Task[None]] = set()
+        #: One unit per article this pipeline may hold, given back when its batch is written. An
+        #: item that finds none left waits in process_item, keeping its response in Scrapy's scraper
+        #: slot, so that the crawl slows down to what the database takes instead of piling up
+        #: batches in memory.
+        self.room = asyncio.Semaphore(batch_size * MAX_BATCHES_HELD)
         #: The engine's close, once a batch failed.
         self.closing: Deferred[None] | None = None
 
@@ -100,9 +109,10 @@ class PersistPipeline:
                     f"setting NEWSCRAWL_NEARDUP_THRESHOLD must be in (0, 1], not {threshold}"
                 )
         writer_process = settings.getbool("NEWSCRAWL_DB_WRITER_PROCESS", True)
+        niceness = worker_niceness(settings)
         if writer_process:
             require_asyncio_reactor("NEWSCRAWL_DB_WRITER_PROCESS")
-        pipeline = cls(crawler, url, batch_size, threshold, writer_process)
+        pipeline = cls(crawler, url, batch_size, threshold, writer_process, niceness)
         crawler.signals.connect(pipeline.article_gone, signal=article_gone)
         return pipeline
 
@@ -114,15 +124,20 @@ class PersistPipeline:
             engine.dispose()
         if self.writer_process:
             self.pool = WorkerPool(
-                "writer", 1, writer.init_worker, (self.database_url, self.neardup_threshold)
+                "writer",
+                1,
+                writer.init_worker,
+                (self.database_url, self.neardup_threshold),
+                niceness=self.niceness,
             )
         else:
             self.writer = BatchWriter(self.database_url, self.neardup_threshold)
 
     async def process_item(self, item: Article) -> Article:
+        await self.room.acquire()
         self.pending.append(article_record(item))
         if len(self.pending) >= self.batch_size:
-            await self.flush()
+            self.flush()
         return item
 
     def article_gone(self, site: str, lang: str, source_id: str, url: str, status: int) -> None:
@@ -134,23 +149,28 @@ class PersistPipeline:
             Tombstone(site, lang, source_id, status, datetime.now(UTC).replace(microsecond=0))
         )
 
-    async def flush(self) -> None:
+    def flush(self) -> None:
         """Hand the pending articles and tombstones to the writer as one batch (one transaction).
 
-        Waits while MAX_BATCHES_IN_FLIGHT batches are being written: the items waiting here hold
-        Scrapy's item slots, which slows the crawl down to what the database can take.
+        Batches are written one after the other, in the order they were handed over; the room
+        their articles took is given back when they are written.
         """
         if not (self.pending or self.gone):
             return
         records, gone = self.pending, self.gone
         self.pending, self.gone = [], []
-        while len(self.writing) >= MAX_BATCHES_IN_FLIGHT:
-            await asyncio.wait(self.writing, return_when=asyncio.FIRST_COMPLETED)
         task = asyncio.ensure_future(self._write(records, gone))
         self.writing.add(task)
         task.add_done_callback(self.writing.discard)
 
     async def _write(self, records: list[dict[str, Any]], gone: list[Tombstone]) -> None:
+        try:
+            await self._write_batch(records, gone)
+        finally:
+            for _ in records:
+                self.room.release()
+
+    async def _write_batch(self, records: list[dict[str, Any]], gone: list[Tombstone]) -> None:
         try:
             if self.pool is not None:
                 result = await self.pool.run(writer.write_in_worker, records, gone)
@@ -184,7 +204,7 @@ class PersistPipeline:
 
     async def close_spider(self) -> None:
         try:
-            await self.flush()
+            self.flush()
             while self.writing:
                 await asyncio.wait(self.writing)
         finally:
