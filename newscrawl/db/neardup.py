@@ -137,7 +137,10 @@ def link_near_duplicates(
         session.execute(delete(LshBand).where(LshBand.article_id.in_(chunk)))
         session.execute(delete(Fingerprint).where(Fingerprint.article_id.in_(chunk)))
     links = _decide(session, entries, threshold)
-    _write(session, entries, links)
+    # Only links that change are written: a new article has none, so most batches update nothing.
+    stored_links = _stored_links(session, ids)
+    changed = {aid: target for aid, target in links.items() if stored_links.get(aid) != target}
+    _write(session, entries, changed)
     result = LinkResult(indexed=len(entries), links=links)
     logger.debug("Near-duplicates: %d indexed, %d linked", result.indexed, result.linked)
     return result
@@ -271,7 +274,7 @@ def _signatures(
 
 
 def _write(session: Session, entries: list[_Entry], links: dict[int, int | None]) -> None:
-    """Insert the fingerprints and band keys, set the links (Core statements: no ORM bookkeeping)."""
+    """Insert the fingerprints and band keys, set *links* (Core statements: no ORM bookkeeping)."""
     fingerprints = [
         {
             "article_id": entry.article_id,
@@ -290,12 +293,13 @@ def _write(session: Session, entries: list[_Entry], links: dict[int, int | None]
     if fingerprints:
         session.execute(insert(_FINGERPRINTS), fingerprints)
         session.execute(insert(_LSH_BANDS), bands)
-    session.execute(
-        update(_ARTICLES)
-        .where(_ARTICLES.c.id == bindparam("b_id"))
-        .values(duplicate_of_id=bindparam("b_target")),
-        [{"b_id": article_id, "b_target": target} for article_id, target in links.items()],
-    )
+    if links:
+        session.execute(
+            update(_ARTICLES)
+            .where(_ARTICLES.c.id == bindparam("b_id"))
+            .values(duplicate_of_id=bindparam("b_target")),
+            [{"b_id": article_id, "b_target": target} for article_id, target in links.items()],
+        )
     for state in session.identity_map.all_states():
         if state.class_ is Article and state.key is not None and state.key[1][0] in links:
             obj = state.obj()
