@@ -219,10 +219,12 @@ def server_capacity(base_url: str, server_pid: int, articles: int, workdir: Path
 
 #: ``--whatif`` crawls: (crawl, the settings it adds to the shared ones, its baseline, what it shows).
 WHATIF: dict[str, tuple[str, dict[str, str], str, str]] = {
-    "sqlite-inproc": ("sqlite", {"NEWSCRAWL_DB_WRITER_PROCESS": "False"}, "bare",
-                      "newscrawl → SQLite writing in the crawl's own process (no writer process)"),
     "sqlite-extract0": ("sqlite", {"NEWSCRAWL_EXTRACT_PROCESSES": "0"}, "bare",
                         "newscrawl → SQLite extracting in the crawl's own process (no extract worker)"),
+    "sqlite-nice0": ("sqlite", {"NEWSCRAWL_WORKER_NICENESS": "0"}, "bare",
+                     "newscrawl → SQLite with the worker processes at the crawl's CPU priority"),
+    "pg-nice0": ("pg", {"NEWSCRAWL_WORKER_NICENESS": "0"}, "bare",
+                 "newscrawl → PostgreSQL with the worker processes at the crawl's CPU priority"),
 }  # fmt: skip
 
 
@@ -563,8 +565,9 @@ def render(results: Results) -> str:
             "",
             ("Each stage run over all sample pages in the crawl's order, `time.process_time`, median of "
             f"{st.repeat} passes. PostgreSQL: this process's CPU only (the server's is elsewhere). In a crawl, "
-            "extract, clean, dates and dedup run on the reactor's core; persist runs in the writer process "
-            "(NEWSCRAWL_DB_WRITER_PROCESS, the default), on the other core."),
+            "extract, clean, dates and the hash run in the extract worker process (NEWSCRAWL_EXTRACT_PROCESSES), "
+            "dedup's check on the reactor thread, and persist in the writer process (NEWSCRAWL_DB_WRITER_PROCESS); "
+            "the workers share the cores with the reactor, the replica server and PostgreSQL."),
             "",
             "| stage | SQLite ms/article | PostgreSQL ms/article | what |",
             "|---|---:|---:|---|",
@@ -594,6 +597,16 @@ def render(results: Results) -> str:
                 f"ms per page, against {ms['total']:.2f} ms of stage work measured offline. For 0.85× bare Scrapy's "
                 f"pages/s on a saturated core, newscrawl may add at most {statistics.median(bare_cpu) * (1 / 0.85 - 1):.2f} "
                 "ms per page."),
+            ]
+        tree = {kind: [x.tree_cpu_ms_per_page for x in _runs(r, kind)] for kind in ("bare", "sqlite", "pg")}
+        if all(tree.values()):
+            med = {kind: statistics.median(values) for kind, values in tree.items()}
+            lines += [
+                "",
+                (f"All processes together (crawl and workers; not the replica or PostgreSQL servers): bare Scrapy "
+                f"{med['bare']:.2f} ms CPU/page, newscrawl → SQLite {med['sqlite']:.2f}, → PostgreSQL {med['pg']:.2f}. "
+                f"On {os.cpu_count()} cores that alone caps newscrawl at {1000 * (os.cpu_count() or 1) / med['sqlite']:.0f} "
+                f"(SQLite) and {1000 * (os.cpu_count() or 1) / med['pg']:.0f} (PostgreSQL) pages/s, before the servers' share."),
             ]
         lines.append("")
 

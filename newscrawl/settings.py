@@ -61,7 +61,7 @@ NEWSCRAWL_EXTRACT_PROCESSES = 1
 NEWSCRAWL_DB_WRITER_PROCESS = True
 # The workers' CPU priority below the crawl's (nice(1)'s scale, 0-19): when the cores are all
 # busy, the reactor thread, which sets the crawl's pace, runs first.
-NEWSCRAWL_WORKER_NICENESS = 10
+NEWSCRAWL_WORKER_NICENESS = 5
 # Incremental crawls (newscrawl/incremental.py): skip archived articles outside the revisit
 # window, stop listings at archived articles, re-fetch with conditional requests.
 NEWSCRAWL_INCREMENTAL = False

@@ -102,9 +102,10 @@ def require_asyncio_reactor(setting: str) -> None:
 def worker_niceness(settings: BaseSettings) -> int:
     """``NEWSCRAWL_WORKER_NICENESS``: how much lower the workers' CPU priority is than the crawl's.
 
-    On a machine whose cores are all busy, the kernel then runs the reactor thread first (with 10,
-    about 9 parts of a shared core in 10; ``nice(1)``'s scale, 0 to 19). Raises ValueError
-    naming the setting for anything else.
+    On a machine whose cores are all busy, the kernel then runs the reactor thread first (with 5,
+    about 3 parts of a shared core in 4; ``nice(1)``'s scale, 0 to 19). 5 rather than more: a
+    writer starved for long lets the crawl wait on back-pressure (PostgreSQL crawls were faster at
+    5 than at 10, bench/RESULTS.md). Raises ValueError naming the setting for anything else.
     """
     value = settings.get("NEWSCRAWL_WORKER_NICENESS", 0)
     try:
