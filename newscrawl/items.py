@@ -45,7 +45,9 @@ class StepOutcomes:
     The extract pipeline runs them with the extraction, in its worker process, and the clean,
     dates and dedup pipelines count and log these outcomes instead of running the steps again.
     ``clean`` is the clean step's drop reason (None: kept); ``dates`` is the date step's status
-    (an ``extract.article.DateStatus`` value), None when the clean step dropped the article.
+    (an ``extract.article.DateStatus`` value), None when the clean step dropped the article. The
+    Article's ``content_hash`` was computed after both; a pipeline placed before the clean stage
+    that changes an Article's text must set ``steps`` to None, so that the steps run again.
     """
 
     clean: str | None
