@@ -601,12 +601,13 @@ def render(results: Results) -> str:
         tree = {kind: [x.tree_cpu_ms_per_page for x in _runs(r, kind)] for kind in ("bare", "sqlite", "pg")}
         if all(tree.values()):
             med = {kind: statistics.median(values) for kind, values in tree.items()}
+            cores = os.cpu_count() or 1
             lines += [
                 "",
                 (f"All processes together (crawl and workers; not the replica or PostgreSQL servers): bare Scrapy "
                 f"{med['bare']:.2f} ms CPU/page, newscrawl → SQLite {med['sqlite']:.2f}, → PostgreSQL {med['pg']:.2f}. "
-                f"On {os.cpu_count()} cores that alone caps newscrawl at {1000 * (os.cpu_count() or 1) / med['sqlite']:.0f} "
-                f"(SQLite) and {1000 * (os.cpu_count() or 1) / med['pg']:.0f} (PostgreSQL) pages/s, before the servers' share."),
+                f"On {cores} cores that alone caps newscrawl at {1000 * cores / med['sqlite']:.0f} "
+                f"(SQLite) and {1000 * cores / med['pg']:.0f} (PostgreSQL) pages/s, before the servers' share."),
             ]
         lines.append("")
 

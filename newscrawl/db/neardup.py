@@ -136,9 +136,8 @@ def link_near_duplicates(
     for chunk in _chunks(ids):
         session.execute(delete(LshBand).where(LshBand.article_id.in_(chunk)))
         session.execute(delete(Fingerprint).where(Fingerprint.article_id.in_(chunk)))
-    links = _decide(session, entries, threshold)
+    links, stored_links = _decide(session, entries, threshold)
     # Only links that change are written: a new article has none, so most batches update nothing.
-    stored_links = _stored_links(session, ids)
     changed = {aid: target for aid, target in links.items() if stored_links.get(aid) != target}
     _write(session, entries, changed)
     result = LinkResult(indexed=len(entries), links=links)
@@ -146,8 +145,11 @@ def link_near_duplicates(
     return result
 
 
-def _decide(session: Session, entries: list[_Entry], threshold: float) -> dict[int, int | None]:
-    """Each entry's link, in ascending id order (earlier entries of the batch count too)."""
+def _decide(
+    session: Session, entries: list[_Entry], threshold: float
+) -> tuple[dict[int, int | None], dict[int, int | None]]:
+    """Each entry's link, in ascending id order (earlier entries of the batch count too), and the
+    stored links of the entries and their matches (one query for both)."""
     keys = {key for entry in entries if entry.fingerprint for key in entry.fingerprint.bands}
     by_key: dict[str, list[int]] = {}
     for chunk in _chunks(sorted(keys)):
@@ -182,15 +184,17 @@ def _decide(session: Session, entries: list[_Entry], threshold: float) -> dict[i
                 signatures, row_of, candidates, entry.fingerprint.signature, threshold
             )
     in_batch = {entry.article_id for entry in entries}
-    links = _stored_links(
-        session,
-        sorted({cid for found in matches.values() for cid in found if cid not in in_batch}),
+    stored = _stored_links(
+        session, sorted({cid for found in matches.values() for cid in found} | in_batch)
     )
+    # An entry's stored link is replaced by its decision before any later entry can match it:
+    # only lower ids are candidates, and entries are decided in ascending id order.
+    links = dict(stored)
     decided: dict[int, int | None] = {}
     for entry in entries:
         decided[entry.article_id] = _target(matches.get(entry.article_id, ()), links)
         links[entry.article_id] = decided[entry.article_id]
-    return decided
+    return decided, stored
 
 
 def _matching(
