@@ -40,13 +40,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import (
+    Integer,
+    LargeBinary,
+    String,
+    bindparam,
+    delete,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.types import TypeEngine
 
+from newscrawl.db.bulk import as_columns, unnest_rows
 from newscrawl.db.models import Article, Base, Fingerprint, LshBand
 from newscrawl.extract import neardup
 from newscrawl.extract.neardup import Signature
@@ -295,8 +307,12 @@ def _write(session: Session, entries: list[_Entry], links: dict[int, int | None]
         for key in entry.fingerprint.bands
     ]
     if fingerprints:
-        session.execute(insert(_FINGERPRINTS), fingerprints)
-        session.execute(insert(_LSH_BANDS), bands)
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(_PG_INSERT_FINGERPRINTS, as_columns(fingerprints, _FINGERPRINT_TYPES))
+            session.execute(_PG_INSERT_BANDS, as_columns(bands, _BAND_TYPES))
+        else:
+            session.execute(insert(_FINGERPRINTS), fingerprints)
+            session.execute(insert(_LSH_BANDS), bands)
     if links:
         session.execute(
             update(_ARTICLES)
@@ -309,6 +325,19 @@ def _write(session: Session, entries: list[_Entry], links: dict[int, int | None]
             obj = state.obj()
             if obj is not None:
                 session.expire(obj, ["duplicate_of_id"])
+
+
+_FINGERPRINT_TYPES: dict[str, TypeEngine[Any]] = {
+    "article_id": Integer(),
+    "content_hash": String(),
+    "signature": LargeBinary(),
+}
+_BAND_TYPES: dict[str, TypeEngine[Any]] = {"article_id": Integer(), "band_key": String()}
+#: PostgreSQL: all the rows in one statement (``newscrawl.db.bulk``).
+_PG_INSERT_FINGERPRINTS = insert(_FINGERPRINTS).from_select(
+    list(_FINGERPRINT_TYPES), unnest_rows(_FINGERPRINT_TYPES)
+)
+_PG_INSERT_BANDS = insert(_LSH_BANDS).from_select(list(_BAND_TYPES), unnest_rows(_BAND_TYPES))
 
 
 def _chunks(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
