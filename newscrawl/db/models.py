@@ -51,6 +51,7 @@ __all__ = [
     "LshBand",
     "Revision",
     "UTCDateTime",
+    "capture_values",
 ]
 
 #: Constraint and index names, so that Alembic migrations can refer to them by a stable name.
@@ -225,15 +226,7 @@ class Capture(Base):
         encoding: str | None = None,
     ) -> Capture:
         """Build a capture from a response, compressing its body."""
-        return cls(
-            url=url,
-            status=status,
-            headers=dict(headers),
-            body=zlib.compress(body_bytes, CAPTURE_COMPRESSION_LEVEL),
-            body_sha256=hashlib.sha256(body_bytes).hexdigest(),
-            fetched_at=fetched_at,
-            encoding=encoding,
-        )
+        return cls(**capture_values(url, status, headers, body_bytes, fetched_at, encoding))
 
     def raw_body(self) -> bytes:
         """The uncompressed response body."""
@@ -241,6 +234,26 @@ class Capture(Base):
 
     def __repr__(self) -> str:
         return f"<Capture {self.id} {self.status} {self.url}>"
+
+
+def capture_values(
+    url: str,
+    status: int,
+    headers: Mapping[str, str],
+    body_bytes: bytes,
+    fetched_at: datetime,
+    encoding: str | None = None,
+) -> dict[str, Any]:
+    """The column values of a ``captures`` row for a response: its body compressed and hashed."""
+    return {
+        "url": url,
+        "status": status,
+        "headers": dict(headers),
+        "body": zlib.compress(body_bytes, CAPTURE_COMPRESSION_LEVEL),
+        "body_sha256": hashlib.sha256(body_bytes).hexdigest(),
+        "fetched_at": fetched_at,
+        "encoding": encoding,
+    }
 
 
 class Fingerprint(Base):

@@ -306,3 +306,51 @@ def test_dialect_insert_matches_the_database(session_factory):
     with session_factory() as session:
         stmt = dialect_insert(session, Article)
         assert type(stmt).__module__.split(".")[-2] == session.get_bind().dialect.name
+
+
+def test_a_large_batch_pairs_every_revision_with_its_article_and_capture(
+    session_factory, make_record
+):
+    """1,200 records: more than one upsert chunk on SQLite (500) and more than one multi-row
+    INSERT page (SQLAlchemy's 1,000). Every row has its own body and capture, so a revision or
+    capture id handed back out of order would pair an article with another one's content."""
+
+    def record(n: int, version: str):
+        body = f"Paragraph of article {n}, {version}."
+        capture = {
+            "url": f"https://mfa.example/en/news/{n}",
+            "status": 200,
+            "headers": {"X-Article": str(n)},
+            "body": f"<html><p>{body}</p></html>".encode(),
+        }
+        return make_record(str(n), body=body, capture=capture)
+
+    first = [record(n, "first") for n in range(1200)]
+    with session_factory.begin() as session:
+        result = save_articles(session, first)
+    assert result == StoreResult(new=1200)
+    assert len(result.revisions) == 1200
+    second = [record(n, "second") if n % 3 == 0 else first[n] for n in range(1200)]
+    with session_factory.begin() as session:
+        changed = save_articles(session, second)
+    assert changed == StoreResult(changed=400, unchanged=800)
+
+    with session_factory() as session:
+        for saved in result.revisions + changed.revisions:
+            stored = session.get(Revision, saved.id)
+            assert stored is not None
+            assert (stored.article_id, stored.kind, stored.content_hash, stored.body) == (
+                saved.article_id,
+                saved.kind,
+                saved.content_hash,
+                saved.body,
+            )
+        for n, expected in enumerate(second):
+            article = find_article(session, f"mfa:en:{n}")
+            assert article is not None and article.latest_revision is not None
+            latest = article.latest_revision
+            assert (latest.body, latest.content_hash) == (expected["body"], expected["content_hash"])
+            assert latest.capture is not None
+            assert latest.capture.raw_body() == expected["capture"]["body"]
+            assert latest.capture.headers == {"X-Article": str(n)}
+            assert len(revisions(session, article.id)) == (2 if n % 3 == 0 else 1)
