@@ -221,7 +221,7 @@ def _whatif(pages: Sequence[SavedPage], records: list[dict[str, Any]], workdir: 
     n = len(pages)
     out: dict[str, float] = {}
     raw = sum(len(p.body) for p in pages)
-    for level in (1, CAPTURE_COMPRESSION_LEVEL):
+    for level in sorted({1, CAPTURE_COMPRESSION_LEVEL, 6}):
         compressed: list[bytes] = []
 
         def compress(level: int = level, into: list[bytes] = compressed) -> None:

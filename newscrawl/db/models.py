@@ -66,8 +66,12 @@ NAMING_CONVENTION: dict[str, str] = {
 #: Allowed values of ``Revision.kind``.
 REVISION_KINDS = ("content", "removed", "restored")
 
-#: zlib level for capture bodies: close to level 9's ratio on HTML at a fraction of its cost.
-CAPTURE_COMPRESSION_LEVEL = 6
+#: zlib level for capture bodies. Measured on 2,000 replica article pages (25 KB each; compressed
+#: size as a share of the raw, CPU per page): level 1 22.1 % in 0.15 ms, 4 20.2 % in 0.18 ms,
+#: 6 19.8 % in 0.29 ms, 9 19.6 % in 0.34 ms. Level 4 keeps captures within 2 % of level 6's size at
+#: about 60 % of its CPU, which the writer spends on every page it archives. Any level reads back
+#: with the same ``zlib.decompress``.
+CAPTURE_COMPRESSION_LEVEL = 4
 
 
 class UTCDateTime(TypeDecorator[datetime]):
