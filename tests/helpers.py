@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from newscrawl.db.testing import create_pg_database, drop_pg_database
 
@@ -24,3 +26,40 @@ def fresh_database(backend: str, directory: Path) -> Iterator[str]:
         yield url
     finally:
         drop_pg_database(url)
+
+
+def article_record(
+    source_id: str, *, site: str, lang: str, base: str, url_suffix: str = "", **fields: Any
+) -> dict[str, Any]:
+    """A hand-written Article record as the pipelines hand it to ``save_articles``.
+
+    The article lives at ``{base}/{lang}/news/{source_id}`` (its canonical URL; it was fetched
+    from that plus *url_suffix*) and links its Persian version. *fields* replace the defaults,
+    which are those of one English ministry article; ``content_hash`` is the sha256 of title,
+    lead, body and published_at (newline-joined) unless given. The test packages wrap this with
+    their own site and URL shapes (``tests/db/conftest.py``, ``tests/export/export_helpers.py``).
+    """
+    canonical_url = f"{base}/{lang}/news/{source_id}"
+    record: dict[str, Any] = {
+        "url": canonical_url + url_suffix,
+        "canonical_url": canonical_url,
+        "site": site,
+        "lang": lang,
+        "source_id": source_id,
+        "title": f"Minister meets envoy {source_id}",
+        "lead": "The minister received the envoy.",
+        "body": "First paragraph.\n\nSecond paragraph.",
+        "tags": ["diplomacy", "visits"],
+        "published_raw": "Dec 5, 2017 21:27",
+        "published_at": "2017-12-05T21:27:00+03:30",
+        "published_at_utc": "2017-12-05T17:57:00Z",
+        "alternates": {"fa": f"{base}/fa/news/{source_id}"},
+        "fetched_at": "2024-03-01T10:00:00Z",
+        **fields,
+    }
+    if "content_hash" not in fields:
+        text = "\n".join(
+            str(record.get(k) or "") for k in ("title", "lead", "body", "published_at")
+        )
+        record["content_hash"] = hashlib.sha256(text.encode()).hexdigest()
+    return record

@@ -7,7 +7,6 @@ afterwards. PostgreSQL being unreachable is an error, never a skip.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
-from tests.helpers import BACKENDS, fresh_database
+from tests.helpers import BACKENDS, article_record, fresh_database
 
 
 @pytest.fixture(params=BACKENDS)
@@ -54,35 +53,26 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def build_record(source_id: str = "1001", **overrides: Any) -> dict[str, Any]:
-    """A hand-written Article record as the pipelines hand it to ``save_articles``.
+    """A hand-written Article record (``tests.helpers.article_record``) of site ``mfa``, whose
+    listing link carries a ``?ref=list`` the canonical URL drops.
 
     ``content_hash`` is derived from title, lead, body and published_at unless given.
     """
     site = overrides.pop("site", "mfa")
     lang = overrides.pop("lang", "en")
-    record: dict[str, Any] = {
-        "url": f"https://{site}.example/{lang}/news/{source_id}?ref=list",
-        "canonical_url": f"https://{site}.example/{lang}/news/{source_id}",
-        "site": site,
-        "lang": lang,
-        "source_id": source_id,
-        "title": f"Minister meets envoy {source_id}",
-        "lead": "The minister received the envoy.",
+    fields: dict[str, Any] = {
         "body": "First paragraph.\n\nold sentence",
-        "tags": ["diplomacy", "visits"],
         "published_raw": "Tuesday 5 December 2017 - 21:27",
-        "published_at": "2017-12-05T21:27:00+03:30",
-        "published_at_utc": "2017-12-05T17:57:00Z",
-        "alternates": {"fa": f"https://{site}.example/fa/news/{source_id}"},
-        "fetched_at": "2024-03-01T10:00:00Z",
+        **overrides,
     }
-    record.update(overrides)
-    if "content_hash" not in overrides:
-        text = "\n".join(
-            str(record.get(k) or "") for k in ("title", "lead", "body", "published_at")
-        )
-        record["content_hash"] = hashlib.sha256(text.encode()).hexdigest()
-    return record
+    return article_record(
+        source_id,
+        site=site,
+        lang=lang,
+        base=f"https://{site}.example",
+        url_suffix="?ref=list",
+        **fields,
+    )
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from newscrawl.cli import export as export_cli
 from newscrawl.db.models import Revision
 from newscrawl.db.store import StoreResult, save_articles
 from newscrawl.schemas import article_schema
+from tests.helpers import article_record
 
 HTML_TEMPLATE = (
     '<!doctype html><html lang="{lang}"><head><title>{title}</title></head>'
@@ -38,28 +38,14 @@ def build_record(
     """
     site = overrides.pop("site", "mfa.gov.ir")
     lang = overrides.pop("lang", "en")
-    record: dict[str, Any] = {
-        "url": f"https://www.{site}/{lang}/news/{source_id}/Minister-meets-envoy",
-        "canonical_url": f"https://www.{site}/{lang}/news/{source_id}",
-        "site": site,
-        "lang": lang,
-        "source_id": source_id,
-        "title": f"Minister meets envoy {source_id}",
-        "lead": "The minister received the envoy.",
-        "body": "First paragraph.\n\nSecond paragraph.",
-        "tags": ["diplomacy", "visits"],
-        "published_raw": "Dec 5, 2017 21:27",
-        "published_at": "2017-12-05T21:27:00+03:30",
-        "published_at_utc": "2017-12-05T17:57:00Z",
-        "alternates": {"fa": f"https://www.{site}/fa/news/{source_id}"},
-        "fetched_at": "2024-03-01T10:00:00Z",
-    }
-    record.update(overrides)
-    if "content_hash" not in overrides:
-        text = "\n".join(
-            str(record.get(k) or "") for k in ("title", "lead", "body", "published_at")
-        )
-        record["content_hash"] = hashlib.sha256(text.encode()).hexdigest()
+    record = article_record(
+        source_id,
+        site=site,
+        lang=lang,
+        base=f"https://www.{site}",
+        url_suffix="/Minister-meets-envoy",
+        **overrides,
+    )
     if capture:
         paragraphs = "".join(f"<p>{p}</p>" for p in record["body"].split("\n\n"))
         html = HTML_TEMPLATE.format(lang=lang, title=record["title"], paragraphs=paragraphs)
