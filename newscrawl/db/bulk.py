@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Select, bindparam, func, select
+from sqlalchemy import ARRAY, ColumnElement, Select, Table, bindparam, func, select
 from sqlalchemy.types import TypeEngine
 
-__all__ = ["as_columns", "unnest_rows"]
+__all__ = ["as_columns", "column_types", "unnest_rows"]
 
 
 def unnest_rows(columns: Mapping[str, TypeEngine[Any]]) -> Select[Any]:
@@ -39,3 +39,9 @@ def as_columns(rows: Sequence[Mapping[str, Any]], names: Iterable[str]) -> dict[
     """``[{a: 1, b: 2}, {a: 3, b: 4}]`` as ``{a: [1, 3], b: [2, 4]}``: the parameters of
     :func:`unnest_rows`."""
     return {name: [row[name] for row in rows] for name in names}
+
+
+def column_types(table: Table, *names: str) -> dict[str, TypeEngine[Any]]:
+    """``{name: type}`` of *table*'s columns *names*: the *columns* of :func:`unnest_rows` for
+    rows of *table* (so that e.g. ``UTCDateTime`` converts every element)."""
+    return {name: table.c[name].type for name in names}

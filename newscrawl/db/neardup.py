@@ -40,25 +40,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import (
-    Integer,
-    LargeBinary,
-    String,
-    bindparam,
-    delete,
-    insert,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
-from sqlalchemy.types import TypeEngine
 
-from newscrawl.db.bulk import as_columns, unnest_rows
+from newscrawl.db.bulk import as_columns, column_types, unnest_rows
 from newscrawl.db.models import Article, Base, Fingerprint, LshBand
 from newscrawl.extract import neardup
 from newscrawl.extract.neardup import Signature
@@ -327,12 +316,8 @@ def _write(session: Session, entries: list[_Entry], links: dict[int, int | None]
                 session.expire(obj, ["duplicate_of_id"])
 
 
-_FINGERPRINT_TYPES: dict[str, TypeEngine[Any]] = {
-    "article_id": Integer(),
-    "content_hash": String(),
-    "signature": LargeBinary(),
-}
-_BAND_TYPES: dict[str, TypeEngine[Any]] = {"article_id": Integer(), "band_key": String()}
+_FINGERPRINT_TYPES = column_types(_FINGERPRINTS, "article_id", "content_hash", "signature")
+_BAND_TYPES = column_types(_LSH_BANDS, "article_id", "band_key")
 #: PostgreSQL: all the rows in one statement (``newscrawl.db.bulk``).
 _PG_INSERT_FINGERPRINTS = insert(_FINGERPRINTS).from_select(
     list(_FINGERPRINT_TYPES), unnest_rows(_FINGERPRINT_TYPES)

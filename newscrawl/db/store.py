@@ -22,14 +22,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, Table, Text, bindparam, case, insert, select, update
+from sqlalchemy import Integer, Table, bindparam, case, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
-from sqlalchemy.types import TypeEngine
 
-from newscrawl.db.bulk import as_columns, unnest_rows
-from newscrawl.db.models import Article, Base, Capture, Revision, UTCDateTime, capture_values
+from newscrawl.db.bulk import as_columns, column_types, unnest_rows
+from newscrawl.db.models import Article, Base, Capture, Revision, capture_values
 from newscrawl.db.upsert import UpsertInsert, dialect_insert
 
 __all__ = ["SavedRevision", "StoreResult", "mark_removed", "save_articles"]
@@ -332,17 +331,18 @@ def _on_conflict(
     )
 
 
-_ARTICLE_TYPES: dict[str, TypeEngine[Any]] = {
-    "site": String(),
-    "lang": String(),
-    "source_id": String(),
-    "url": Text(),
-    "canonical_url": Text(),
-    "first_seen_at": UTCDateTime(),
-    "last_seen_at": UTCDateTime(),
-    "etag": Text(),
-    "last_modified": Text(),
-}
+_ARTICLE_TYPES = column_types(
+    _ARTICLES,
+    "site",
+    "lang",
+    "source_id",
+    "url",
+    "canonical_url",
+    "first_seen_at",
+    "last_seen_at",
+    "etag",
+    "last_modified",
+)
 #: PostgreSQL: a batch's articles as one statement, whatever its size (``newscrawl.db.bulk``).
 _PG_UPSERT = _on_conflict(
     postgresql.insert(_ARTICLES).from_select(list(_ARTICLE_TYPES), unnest_rows(_ARTICLE_TYPES))
