@@ -16,9 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ARRAY, ColumnElement, Select, Table, bindparam, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeEngine
 
-__all__ = ["as_columns", "column_types", "unnest_rows"]
+__all__ = ["as_columns", "unnest_insert", "unnest_rows"]
 
 
 def unnest_rows(columns: Mapping[str, TypeEngine[Any]]) -> Select[Any]:
@@ -41,7 +42,10 @@ def as_columns(rows: Sequence[Mapping[str, Any]], names: Iterable[str]) -> dict[
     return {name: [row[name] for row in rows] for name in names}
 
 
-def column_types(table: Table, *names: str) -> dict[str, TypeEngine[Any]]:
-    """``{name: type}`` of *table*'s columns *names*: the *columns* of :func:`unnest_rows` for
-    rows of *table* (so that e.g. ``UTCDateTime`` converts every element)."""
-    return {name: table.c[name].type for name in names}
+def unnest_insert(table: Table, *names: str) -> postgresql.Insert:
+    """``INSERT INTO table (names) SELECT unnest(:name1), ...``, each array of its column's type
+    (so that e.g. ``UTCDateTime`` converts every element); the parameters come from
+    :func:`as_columns` with the same *names*. A PostgreSQL ``Insert``, so ``ON CONFLICT`` and
+    ``RETURNING`` can be added."""
+    types = {name: table.c[name].type for name in names}
+    return postgresql.insert(table).from_select(list(names), unnest_rows(types))

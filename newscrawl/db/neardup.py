@@ -47,7 +47,7 @@ import numpy.typing as npt
 from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from newscrawl.db.bulk import as_columns, column_types, unnest_rows
+from newscrawl.db.bulk import as_columns, unnest_insert
 from newscrawl.db.models import Article, Base, Fingerprint, LshBand
 from newscrawl.extract import neardup
 from newscrawl.extract.neardup import Signature
@@ -297,8 +297,8 @@ def _write(session: Session, entries: list[_Entry], links: dict[int, int | None]
     ]
     if fingerprints:
         if session.get_bind().dialect.name == "postgresql":
-            session.execute(_PG_INSERT_FINGERPRINTS, as_columns(fingerprints, _FINGERPRINT_TYPES))
-            session.execute(_PG_INSERT_BANDS, as_columns(bands, _BAND_TYPES))
+            session.execute(_PG_INSERT_FINGERPRINTS, as_columns(fingerprints, _FINGERPRINT_COLUMNS))
+            session.execute(_PG_INSERT_BANDS, as_columns(bands, _BAND_COLUMNS))
         else:
             session.execute(insert(_FINGERPRINTS), fingerprints)
             session.execute(insert(_LSH_BANDS), bands)
@@ -316,13 +316,11 @@ def _write(session: Session, entries: list[_Entry], links: dict[int, int | None]
                 session.expire(obj, ["duplicate_of_id"])
 
 
-_FINGERPRINT_TYPES = column_types(_FINGERPRINTS, "article_id", "content_hash", "signature")
-_BAND_TYPES = column_types(_LSH_BANDS, "article_id", "band_key")
+_FINGERPRINT_COLUMNS = ("article_id", "content_hash", "signature")
+_BAND_COLUMNS = ("article_id", "band_key")
 #: PostgreSQL: all the rows in one statement (``newscrawl.db.bulk``).
-_PG_INSERT_FINGERPRINTS = insert(_FINGERPRINTS).from_select(
-    list(_FINGERPRINT_TYPES), unnest_rows(_FINGERPRINT_TYPES)
-)
-_PG_INSERT_BANDS = insert(_LSH_BANDS).from_select(list(_BAND_TYPES), unnest_rows(_BAND_TYPES))
+_PG_INSERT_FINGERPRINTS = unnest_insert(_FINGERPRINTS, *_FINGERPRINT_COLUMNS)
+_PG_INSERT_BANDS = unnest_insert(_LSH_BANDS, *_BAND_COLUMNS)
 
 
 def _chunks(values: Sequence[_T]) -> Iterator[Sequence[_T]]:

@@ -23,11 +23,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Integer, Table, bindparam, case, insert, select, update
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
-from newscrawl.db.bulk import as_columns, column_types, unnest_rows
+from newscrawl.db.bulk import as_columns, unnest_insert, unnest_rows
 from newscrawl.db.models import Article, Base, Capture, Revision, capture_values
 from newscrawl.db.upsert import UpsertInsert, dialect_insert
 
@@ -284,7 +283,7 @@ def _upsert_articles(
         for row in rows
     ]
     if session.get_bind().dialect.name == "postgresql":
-        results = [session.execute(_PG_UPSERT, as_columns(values, _ARTICLE_TYPES))]
+        results = [session.execute(_PG_UPSERT, as_columns(values, _ARTICLE_COLUMNS))]
     else:
         results = [
             session.execute(
@@ -331,8 +330,7 @@ def _on_conflict(
     )
 
 
-_ARTICLE_TYPES = column_types(
-    _ARTICLES,
+_ARTICLE_COLUMNS = (
     "site",
     "lang",
     "source_id",
@@ -344,9 +342,7 @@ _ARTICLE_TYPES = column_types(
     "last_modified",
 )
 #: PostgreSQL: a batch's articles as one statement, whatever its size (``newscrawl.db.bulk``).
-_PG_UPSERT = _on_conflict(
-    postgresql.insert(_ARTICLES).from_select(list(_ARTICLE_TYPES), unnest_rows(_ARTICLE_TYPES))
-)
+_PG_UPSERT = _on_conflict(unnest_insert(_ARTICLES, *_ARTICLE_COLUMNS))
 _LATEST = unnest_rows({"b_id": Integer(), "b_revision": Integer()}).subquery()
 _PG_SET_LATEST = (
     update(_ARTICLES)
