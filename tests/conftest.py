@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.helpers import BACKENDS, fresh_database
+from tests.helpers import BACKENDS, fresh_database, load_golden
 
 
 @pytest.fixture(params=BACKENDS)
@@ -15,3 +16,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database, once on each backend."""
     with fresh_database(request.param, tmp_path) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def golden() -> dict[str, Any]:
+    """The expected record of the seed article (ict_en 27012), from tests/fixtures/golden."""
+    return load_golden()

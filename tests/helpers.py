@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,9 +11,15 @@ from typing import Any
 
 from newscrawl.db.testing import create_pg_database, drop_pg_database
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BACKENDS = ["sqlite", "postgresql"]
+GOLDEN_FILE = FIXTURES / "golden" / "ict_en_27012.json"
+
+
+def load_golden() -> dict[str, Any]:
+    """The record expected for the seed article (tests/fixtures/golden, a copy of the project's origin document's record)."""
+    data: dict[str, Any] = json.loads(GOLDEN_FILE.read_text("utf-8"))
+    return data
 
 
 @contextmanager

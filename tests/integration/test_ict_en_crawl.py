@@ -1,7 +1,7 @@
 """End to end: the real ict_en spider and pipelines crawl the replica over loopback.
 
 Expected values come from the replica's generator (the ground truth the server renders) and the
-golden record in ../shared/golden, never from the extraction code; offsets are computed here
+golden record in tests/fixtures/golden, never from the extraction code; offsets are computed here
 with zoneinfo.
 """
 
@@ -20,13 +20,12 @@ from newscrawl.db.session import make_engine, make_sessionmaker
 from newscrawl.replica.generate import generate_site
 from newscrawl.replica.process import ReplicaProcess
 from newscrawl.runner import LOOPBACK_SETTINGS, CrawlResult, run_crawl
-from tests.helpers import BACKENDS, SHARED, fresh_database
+from tests.helpers import BACKENDS, fresh_database
 
 pytestmark = pytest.mark.crawl
 
 ARTICLES = 200
 TEHRAN = ZoneInfo("Asia/Tehran")
-GOLDEN = json.loads((SHARED / "golden" / "ict_en_27012.json").read_text("utf-8"))
 SITE = generate_site("ict_en", ARTICLES, 0)
 
 
@@ -88,18 +87,18 @@ def test_every_article_once_and_second_crawl_changes_nothing(crawled, tmp_path):
     assert second.stat("newscrawl/persist/new") == 0
 
 
-def test_golden_seed_article(crawled):
+def test_golden_seed_article(crawled, golden):
     _, _, records, _ = crawled
-    (record,) = [r for r in records if r["source_id"] == GOLDEN["source_id"]]
-    assert record["title"] == GOLDEN["title"]
-    assert record["site"] == GOLDEN["site"] and record["lang"] == GOLDEN["lang"]
+    (record,) = [r for r in records if r["source_id"] == golden["source_id"]]
+    assert record["title"] == golden["title"]
+    assert record["site"] == golden["site"] and record["lang"] == golden["lang"]
     paragraphs = ([record["lead"]] if record["lead"] else []) + record["body"].split("\n\n")
-    assert paragraphs == GOLDEN["paragraphs"]
-    assert record["published_at"] == GOLDEN["published_at"]
-    assert record["published_at_utc"] == GOLDEN["published_at_utc"]
-    assert record["published_raw"] == GOLDEN["published_raw"]
+    assert paragraphs == golden["paragraphs"]
+    assert record["published_at"] == golden["published_at"]
+    assert record["published_at_utc"] == golden["published_at_utc"]
+    assert record["published_raw"] == golden["published_raw"]
     text = json.dumps(record, ensure_ascii=False)
-    for phrase in GOLDEN["must_not_contain"]:
+    for phrase in golden["must_not_contain"]:
         assert phrase not in text
 
 

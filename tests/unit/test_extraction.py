@@ -1,6 +1,6 @@
 """extract_article: one saved article response in, one PageExtraction out, here or in a worker.
 
-Expected values come from ../shared/golden (the seed article) and from edits of its saved HTML
+Expected values come from tests/fixtures/golden (the seed article) and from edits of its saved HTML
 whose effect is known: a removed title, body or date line, another page language.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import pytest
 
@@ -15,9 +16,8 @@ from newscrawl.items import StepOutcomes
 from newscrawl.pages.extraction import extract_article, extract_in_worker, init_worker
 from newscrawl.profiles import profile_by_name
 from newscrawl.workers import WorkerPool
-from tests.helpers import FIXTURES, SHARED
+from tests.helpers import FIXTURES
 
-GOLDEN = json.loads((SHARED / "golden" / "ict_en_27012.json").read_text("utf-8"))
 LIVE = "https://www.ict.gov.ir"
 FETCHED = "2026-11-28T00:00:00Z"
 PROFILE = profile_by_name("ict_en")
@@ -31,52 +31,52 @@ def extract(body: bytes = BODY, content_type: str | None = META["Content-Type"],
     return extract_article(PROFILE, LIVE, URL, body, content_type, FETCHED, date_raw)
 
 
-def without_date(html: str) -> str:
-    assert html.count(GOLDEN["published_raw"]) >= 1
-    return html.replace(GOLDEN["published_raw"], "")
+def without_date(html: str, golden: dict[str, Any]) -> str:
+    assert html.count(golden["published_raw"]) >= 1
+    return html.replace(golden["published_raw"], "")
 
 
-def test_the_seed_page_gives_the_golden_fields() -> None:
+def test_the_seed_page_gives_the_golden_fields(golden) -> None:
     found = extract()
     assert found.item is not None and found.not_article is None
     assert found.missing == ()
     assert found.encoding == "utf-8"
     assert (found.page_lang, found.lang_mismatch) == ("en", False)
-    assert found.item.title == GOLDEN["title"]
-    assert found.item.published_raw == GOLDEN["published_raw"]
-    assert found.item.source_id == GOLDEN["source_id"]
+    assert found.item.title == golden["title"]
+    assert found.item.published_raw == golden["published_raw"]
+    assert found.item.source_id == golden["source_id"]
     assert found.item.fetched_at == FETCHED
 
 
-def test_the_steps_run_with_the_extraction() -> None:
+def test_the_steps_run_with_the_extraction(golden) -> None:
     found = extract()
     assert found.item is not None
     assert found.item.steps == StepOutcomes(clean=None, dates="parsed")
-    assert (found.item.published_at, found.item.published_at_utc) == (GOLDEN["published_at"], GOLDEN["published_at_utc"])
+    assert (found.item.published_at, found.item.published_at_utc) == (golden["published_at"], golden["published_at_utc"])
     body = found.item.body
-    for boilerplate in GOLDEN["must_not_contain"]:
+    for boilerplate in golden["must_not_contain"]:
         assert boilerplate not in body
     assert found.item.content_hash is not None and len(found.item.content_hash) == 64
     assert not found.date_from_feed
 
 
-def test_the_feed_date_stands_in_for_a_missing_page_date() -> None:
-    found = extract(without_date(BODY.decode("utf-8")).encode("utf-8"), date_raw="Dec 6, 2017 08:05")
+def test_the_feed_date_stands_in_for_a_missing_page_date(golden) -> None:
+    found = extract(without_date(BODY.decode("utf-8"), golden).encode("utf-8"), date_raw="Dec 6, 2017 08:05")
     assert found.item is not None and found.date_from_feed
     assert found.item.published_raw == "Dec 6, 2017 08:05"
     assert found.item.published_at == "2017-12-06T08:05:00+03:30"  # Tehran, no DST in December
     assert found.item.steps == StepOutcomes(clean=None, dates="parsed")
 
 
-def test_the_page_date_wins_over_the_feed_date() -> None:
+def test_the_page_date_wins_over_the_feed_date(golden) -> None:
     found = extract(date_raw="Dec 6, 2017 08:05")
     assert found.item is not None and not found.date_from_feed
-    assert found.item.published_at == GOLDEN["published_at"]
+    assert found.item.published_at == golden["published_at"]
 
 
-def test_an_article_the_clean_step_drops_says_why_and_is_not_dated() -> None:
+def test_an_article_the_clean_step_drops_says_why_and_is_not_dated(golden) -> None:
     html = BODY.decode("utf-8")
-    for paragraph in GOLDEN["paragraphs"]:
+    for paragraph in golden["paragraphs"]:
         html = html.replace(paragraph, "")
     found = extract(html.encode("utf-8"))
     assert found.item is not None
@@ -84,9 +84,9 @@ def test_an_article_the_clean_step_drops_says_why_and_is_not_dated() -> None:
     assert found.item.published_at is None and found.item.content_hash is None
 
 
-def test_a_page_without_title_is_not_an_article_and_says_what_it_lacks() -> None:
+def test_a_page_without_title_is_not_an_article_and_says_what_it_lacks(golden) -> None:
     html = BODY.decode("utf-8")
-    title = GOLDEN["title"]
+    title = golden["title"]
     assert html.count(title) >= 1
     found = extract(html.replace(title, "").encode("utf-8"))
     assert found.item is None
@@ -94,11 +94,11 @@ def test_a_page_without_title_is_not_an_article_and_says_what_it_lacks() -> None
     assert "title" in found.missing and "body" not in found.missing
 
 
-def test_missing_body_and_date_are_reported_with_the_item() -> None:
+def test_missing_body_and_date_are_reported_with_the_item(golden) -> None:
     html = BODY.decode("utf-8")
-    for paragraph in GOLDEN["paragraphs"]:
+    for paragraph in golden["paragraphs"]:
         html = html.replace(paragraph, "")
-    found = extract(without_date(html).encode("utf-8"))
+    found = extract(without_date(html, golden).encode("utf-8"))
     assert found.missing == ("body", "date")
 
 

@@ -1,6 +1,6 @@
 """Page objects and the processing steps on saved HTML (tests/fixtures/pages), no network.
 
-Expected values come from ../shared/golden or from the replica generator's ground truth.
+Expected values come from tests/fixtures/golden or from the replica generator's ground truth.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from newscrawl.extract.encoding import decode_html
 from newscrawl.pages import ArticlePage, NotAnArticle
 from newscrawl.profiles import profile_by_name
 from newscrawl.replica.generate import generate_site
-from tests.helpers import FIXTURES, SHARED
+from tests.helpers import FIXTURES
 
-GOLDEN = json.loads((SHARED / "golden" / "ict_en_27012.json").read_text("utf-8"))
 LIVE = "https://www.ict.gov.ir"
 
 
@@ -31,20 +30,20 @@ def load(site: str, article_id: int) -> tuple[str, str]:
     return meta["path"], html
 
 
-def test_seed_article_matches_golden():
+def test_seed_article_matches_golden(golden):
     path, html = load("ict_en", 27012)
     profile = profile_by_name("ict_en")
     page = ArticlePage(LIVE + path, html, profile)
     item = page.to_item(fetched_at="2026-11-28T00:00:00Z")
     assert process_article(item, profile) is None
-    assert item.url == GOLDEN["url"] == item.canonical_url
-    assert (item.site, item.lang, item.source_id) == (GOLDEN["site"], GOLDEN["lang"], GOLDEN["source_id"])
-    assert item.title == GOLDEN["title"]
-    assert [item.lead, *item.body.split("\n\n")] == GOLDEN["paragraphs"]
+    assert item.url == golden["url"] == item.canonical_url
+    assert (item.site, item.lang, item.source_id) == (golden["site"], golden["lang"], golden["source_id"])
+    assert item.title == golden["title"]
+    assert [item.lead, *item.body.split("\n\n")] == golden["paragraphs"]
     assert (item.published_raw, item.published_at, item.published_at_utc) == (
-        GOLDEN["published_raw"], GOLDEN["published_at"], GOLDEN["published_at_utc"])
+        golden["published_raw"], golden["published_at"], golden["published_at_utc"])
     record = json.dumps([item.title, item.lead, item.body, item.tags])
-    for phrase in GOLDEN["must_not_contain"]:
+    for phrase in golden["must_not_contain"]:
         assert phrase not in record
     assert item.tags and not page.lang_mismatch()
 
@@ -104,35 +103,35 @@ def run_extract(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "newscrawl", "extract", *args], capture_output=True, text=True, check=False)
 
 
-def test_extract_cli_with_profile_prints_the_golden_record():
+def test_extract_cli_with_profile_prints_the_golden_record(golden):
     page = FIXTURES / "pages" / "ict_en" / "27012.html"
-    done = run_extract("--profile", "ict_en", "--url", GOLDEN["url"], str(page))
+    done = run_extract("--profile", "ict_en", "--url", golden["url"], str(page))
     assert done.returncode == 0, done.stderr
     (record,) = [json.loads(line) for line in done.stdout.splitlines()]
-    assert record["title"] == GOLDEN["title"]
-    assert [record["lead"], *record["body"].split("\n\n")] == GOLDEN["paragraphs"]
-    assert record["published_at"] == GOLDEN["published_at"]
+    assert record["title"] == golden["title"]
+    assert [record["lead"], *record["body"].split("\n\n")] == golden["paragraphs"]
+    assert record["published_at"] == golden["published_at"]
 
 
-def test_extract_cli_generic_extraction_without_profile():
+def test_extract_cli_generic_extraction_without_profile(golden):
     page = FIXTURES / "pages" / "ict_en" / "27012.html"
-    done = run_extract("--url", GOLDEN["url"], "--tz", "Asia/Tehran", str(page))
+    done = run_extract("--url", golden["url"], "--tz", "Asia/Tehran", str(page))
     assert done.returncode == 0, done.stderr
     record = json.loads(done.stdout)
-    assert record["title"] == GOLDEN["title"]
-    assert GOLDEN["paragraphs"][5] in record["body"].split("\n\n")
+    assert record["title"] == golden["title"]
+    assert golden["paragraphs"][5] in record["body"].split("\n\n")
     assert record["published_at"] == "2017-12-05"  # htmldate gives a date only; no time is invented
-    for phrase in GOLDEN["must_not_contain"]:
+    for phrase in golden["must_not_contain"]:
         assert phrase not in record["body"]
 
 
-def test_extract_cli_reports_a_bad_file_and_goes_on(tmp_path: Path):
+def test_extract_cli_reports_a_bad_file_and_goes_on(tmp_path: Path, golden):
     good = FIXTURES / "pages" / "ict_en" / "27012.html"
-    done = run_extract("--profile", "ict_en", "--url", GOLDEN["url"], str(tmp_path / "missing.html"), str(good))
+    done = run_extract("--profile", "ict_en", "--url", golden["url"], str(tmp_path / "missing.html"), str(good))
     assert done.returncode == 1
     first, second = (json.loads(line) for line in done.stdout.splitlines())
     assert first["file"].endswith("missing.html") and "error" in first
-    assert second["title"] == GOLDEN["title"]
+    assert second["title"] == golden["title"]
 
 
 def test_extract_cli_unknown_profile():
