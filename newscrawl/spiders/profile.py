@@ -18,13 +18,14 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from newscrawl.extract.urls import article_id, site_hosts, strip_tracking
 from newscrawl.incremental import IncrementalState
 from newscrawl.items import ArticleResponse
 from newscrawl.pages import FeedPage, ListingPage, SitemapPage
-from newscrawl.pages.listing import Entry
+from newscrawl.pages.listing import Entry, NotASitemap, SitemapTooLarge
 from newscrawl.profiles.model import Profile
 from newscrawl.signals import article_gone
 
@@ -217,7 +218,46 @@ class ProfileSpider(scrapy.Spider):
         yield from self._follow(entries)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        sitemap = SitemapPage(response.url, response.body)
+        """Follow a sitemap index's children and a sitemap's articles (``robots.txt``: its sitemaps).
+
+        Like Scrapy's ``SitemapSpider``: a gzipped sitemap is decompressed up to
+        ``DOWNLOAD_MAXSIZE`` (the spider's ``download_maxsize`` or the request's meta override it)
+        and refused past it, and one that grows past ``DOWNLOAD_WARNSIZE`` is logged.
+        """
+        if urlsplit(response.url).path.endswith("/robots.txt"):
+            for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+                yield Request(url, callback=self.parse_sitemap)
+            return
+        max_size, warn_size = self._sitemap_sizes(response)
+        try:
+            sitemap = SitemapPage(response.url, response.body, max_size=max_size)
+        except SitemapTooLarge as exc:
+            self._inc("sitemap/refused")
+            logger.warning("Sitemap refused: %s: %s", response.url, exc)
+            return
+        except NotASitemap as exc:
+            self._inc("sitemap/invalid")
+            logger.warning("Not a sitemap: %s: %s", response.url, exc)
+            return
+        self._inc("sitemap/pages")
+        if sitemap.gzipped:
+            self._inc("sitemap/gzipped")
+            assert sitemap.compressed_size is not None
+            if sitemap.compressed_size < warn_size <= sitemap.size:
+                logger.warning(
+                    "Sitemap %s is %d B after decompression, more than DOWNLOAD_WARNSIZE (%d B)",
+                    response.url,
+                    sitemap.size,
+                    warn_size,
+                )
+        if sitemap.errors:
+            self._inc("sitemap/malformed")
+            logger.warning(
+                "Malformed sitemap %s (%d XML errors, first: %s); reading what could be parsed",
+                response.url,
+                len(sitemap.errors),
+                sitemap.errors[0],
+            )
         if sitemap.is_index:
             for url in sitemap.sitemaps():
                 yield Request(url, callback=self.parse_sitemap)
@@ -225,6 +265,16 @@ class ProfileSpider(scrapy.Spider):
         entries = sitemap.entries()
         self._inc("sitemap/entries", len(entries))
         yield from self._follow(entries)
+
+    def _sitemap_sizes(self, response: Response) -> tuple[int, int]:
+        """The (max, warn) decompressed sizes of a sitemap, as ``SitemapSpider`` reads them."""
+        settings = self.crawler.settings
+        max_size = getattr(self, "download_maxsize", settings.getint("DOWNLOAD_MAXSIZE"))
+        warn_size = getattr(self, "download_warnsize", settings.getint("DOWNLOAD_WARNSIZE"))
+        return (
+            int(response.meta.get("download_maxsize", max_size)),
+            int(response.meta.get("download_warnsize", warn_size)),
+        )
 
     # -- articles ----------------------------------------------------------------------------
 

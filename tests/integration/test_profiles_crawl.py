@@ -154,6 +154,8 @@ def test_new_profile_in_sites_dir_crawls_without_python(tmp_path):
             env={"NEWSCRAWL_SITES_DIR": str(sites)},
         )
     assert result.returncode == 0, result.log[-3000:]
+    # The index, the news sitemap and the gzipped article sitemap (the only one listing undated articles).
+    assert result.stat("newscrawl/sitemap/pages") == 3 and result.stat("newscrawl/sitemap/gzipped") == 1
     records = {r["source_id"]: r for r in map(json.loads, feed.read_text("utf-8").splitlines())}
     expected = [a for a in truth.articles if not {"gone", "empty_body"} & set(a.flags)]
     assert sorted(records) == sorted(str(a.id) for a in expected)

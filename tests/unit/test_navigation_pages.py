@@ -1,6 +1,11 @@
 """Listing, feed and sitemap page objects on inline documents."""
 
+import gzip
+
+import pytest
+
 from newscrawl.pages import FeedPage, ListingPage, SitemapPage
+from newscrawl.pages.listing import Entry, NotASitemap, SitemapTooLarge
 from newscrawl.profiles import profile_by_name
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
@@ -56,6 +61,41 @@ def test_sitemap_index_and_news_sitemap():
         ("https://a.ir/en/news/7/x", "2019-03-21T00:00:00+03:30"),  # the news date wins over lastmod
         ("https://a.ir/en/news/8/y", "2019-03-23"),
     ]
+
+
+def test_gzipped_sitemap_bytes_read_like_plain_ones():
+    packed = gzip.compress(NEWS)
+    page = SitemapPage("https://a.ir/sitemap-news.xml.gz", packed)
+    assert page.gzipped and page.compressed_size == len(packed) and page.size == len(NEWS)
+    assert [(e.url, e.date_raw) for e in page.entries()] == [
+        ("https://a.ir/en/news/7/x", "2019-03-21T00:00:00+03:30"),
+        ("https://a.ir/en/news/8/y", "2019-03-23"),
+    ]
+    assert page.errors == ()
+    plain = SitemapPage("https://a.ir/sitemap-news.xml", NEWS)
+    assert not plain.gzipped and plain.compressed_size is None
+
+
+def test_gzipped_sitemap_over_max_size_is_refused():
+    packed = gzip.compress(INDEX)
+    assert SitemapPage("https://a.ir/s.xml.gz", packed, max_size=len(INDEX)).sitemaps()  # at the limit
+    with pytest.raises(SitemapTooLarge):
+        SitemapPage("https://a.ir/s.xml.gz", packed, max_size=len(INDEX) - 1)
+
+
+def test_full_google_news_entry_and_an_index_has_no_entries():
+    news = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+    xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://a.ir/en/news/9/z</loc>
+    <news:news><news:publication><news:name>A</news:name><news:language>en</news:language></news:publication>
+    <news:publication_date>2024-05-06</news:publication_date><news:title>Z</news:title></news:news></url></urlset>"""
+    assert SitemapPage("https://a.ir/n.xml", news).entries() == [Entry("https://a.ir/en/news/9/z", "2024-05-06")]
+    index = SitemapPage("https://a.ir/sitemap.xml", INDEX)
+    assert index.entries() == [] and SitemapPage("https://a.ir/n.xml", news).sitemaps() == []
+
+
+def test_a_feed_is_not_a_sitemap():
+    with pytest.raises(NotASitemap, match="<rss>"):
+        SitemapPage("https://a.ir/sitemap.xml", RSS)
 
 
 def test_listing_links_and_next_page():

@@ -7,7 +7,9 @@ URL scheme:
                                            pager ``nav.pager`` with ``a.pager-prev`` / ``a.pager-next``
     ``/en/news/{id}/{lowercase-slug-}``    article (also ``/{id}``, ``/{id}/`` and any slug)
     ``/sitemap.xml``                       index: ``/sitemap-news.xml`` (Google News, newest 1,000) and
-                                           ``/sitemap-articles-{k}.xml`` (1,000 articles each, newest first)
+                                           ``/sitemap-articles-{k}.xml.gz`` (1,000 articles each, newest
+                                           first; gzipped, ``application/x-gzip``, as government sites
+                                           serve them; ``/sitemap-articles-{k}.xml`` is the same, plain)
     ``/en/news/comment/{id}``              comment form target (records hits); NO RSS feed.
 Article: ``div.article-view > h1``, ``div.date-info`` (``21 March 2019 | 00:00 Code : {id} {Category}``),
 ``div.summary`` (lead), ``div.content > p`` (body), ``div.tags > a``; sidebar ``div.most-visited`` items
@@ -16,6 +18,7 @@ carry their own dates in ``span.mv-date``.
 
 from __future__ import annotations
 
+import gzip
 from html import escape
 from urllib.parse import quote
 
@@ -32,6 +35,7 @@ from newscrawl.replica.state import ReplicaState
 PAGE_SIZE = 15
 SITEMAP_CHUNK = 1000
 NEWS_SITEMAP_SIZE = 1000
+GZIP = "application/x-gzip"
 SITE_TITLE = "Ministry of Science, Research and Technology"
 
 _MENU = (
@@ -111,6 +115,7 @@ class MsrtSite(SiteBase):
         app.router.add_get("/sitemap.xml", self.sitemap_index)
         app.router.add_get("/sitemap-news.xml", self.news_sitemap)
         app.router.add_get(r"/sitemap-articles-{k:\d+}.xml", self.sitemap)
+        app.router.add_get(r"/sitemap-articles-{k:\d+}.xml.gz", self.sitemap)
 
     async def article(self, request: web.Request) -> web.Response:
         """``/en/news/{id}[/slug]``."""
@@ -155,7 +160,7 @@ class MsrtSite(SiteBase):
         entries: list[tuple[str, str | None]] = []
         for k, chunk in enumerate(self._chunks(), start=1):
             lastmod = w3c(chunk[0].local_time, tz) if chunk else None
-            entries.append((f"{origin}/sitemap-articles-{k}.xml", lastmod))
+            entries.append((f"{origin}/sitemap-articles-{k}.xml.gz", lastmod))
         entries.insert(0, (f"{origin}/sitemap-news.xml", entries[0][1]))
         return self.respond(Page(sitemap_index(entries).encode(), XML_UTF8))
 
@@ -177,7 +182,7 @@ class MsrtSite(SiteBase):
         return self.respond(self.cached(("news-sitemap", origin), build))
 
     async def sitemap(self, request: web.Request) -> web.Response:
-        """``/sitemap-articles-{k}.xml``."""
+        """``/sitemap-articles-{k}.xml``, and gzipped as ``/sitemap-articles-{k}.xml.gz``."""
         k = int(request.match_info["k"])
         chunks = self._chunks()
         if not 1 <= k <= len(chunks):
@@ -192,7 +197,13 @@ class MsrtSite(SiteBase):
             )
             return Page(urlset(entries).encode(), XML_UTF8)
 
-        return self.respond(self.cached(("sitemap", k, origin), build))
+        page = self.cached(("sitemap", k, origin), build)
+        if request.path.endswith(".gz"):
+            # mtime=0: the same bytes on every run (the replica is deterministic).
+            page = self.cached(
+                ("sitemap.gz", k, origin), lambda: Page(gzip.compress(page.body, mtime=0), GZIP)
+            )
+        return self.respond(page)
 
     # -- rendering --------------------------------------------------------------------------
 
