@@ -35,7 +35,7 @@ from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
 from newscrawl.db.store import save_articles
 from newscrawl.extract.article import clean_article, content_hash, date_article
 from newscrawl.extract.encoding import decode_html
-from newscrawl.items import EXPORT_FIELDS, Article, RawCapture
+from newscrawl.items import Article, RawCapture
 from newscrawl.pages import ArticlePage
 from newscrawl.profiles import profile_by_name
 from newscrawl.replica.generate import generate_site
@@ -115,14 +115,7 @@ def _extract(pages: Sequence[SavedPage], base_url: str) -> tuple[list[Article], 
     return items, t_decode, t_parse, t_fields
 
 
-def _record(item: Article) -> dict[str, Any]:
-    record = {name: getattr(item, name) for name in EXPORT_FIELDS}
-    if item.capture is not None:
-        record["capture"] = asdict(item.capture)
-    return record
-
-
-def _persist(database_url: str, records: list[dict[str, Any]], batch_size: int,
+def _persist(database_url: str, records: list[Article], batch_size: int,
              neardup: bool = True) -> dict[str, float]:  # fmt: skip
     """CPU seconds of writing ``records`` as the persist pipeline does: store, neardup, commit."""
     engine = make_engine(database_url)
@@ -179,7 +172,7 @@ def measure(pages: Sequence[SavedPage], base_url: str, workdir: Path, *, repeat:
                 item.content_hash = content_hash(item)
 
         add(samples, "dedup", _timed(hash_all))
-        records = [_record(item) for item in items]
+        records = items  # save_articles takes the Articles themselves, as the writer does
         add(samples, "capture zlib", _timed(
             lambda: [zlib.compress(p.body, CAPTURE_COMPRESSION_LEVEL) for p in pages]))  # fmt: skip
         db = workdir / f"stages-{rep}.sqlite3"
@@ -213,7 +206,7 @@ def measure(pages: Sequence[SavedPage], base_url: str, workdir: Path, *, repeat:
     )
 
 
-def _whatif(pages: Sequence[SavedPage], records: list[dict[str, Any]], workdir: Path,
+def _whatif(pages: Sequence[SavedPage], records: list[Article], workdir: Path,
             batch_size: int) -> dict[str, float]:  # fmt: skip
     """The persist stage's main costs under other choices (one pass each, SQLite)."""
     from newscrawl.extract.neardup import fingerprint
@@ -231,7 +224,7 @@ def _whatif(pages: Sequence[SavedPage], records: list[dict[str, Any]], workdir: 
         out[f"capture zlib level {level}"] = 1000 * seconds / n
         out[f"capture zlib level {level} size %"] = 100 * sum(map(len, compressed)) / raw
     out["MinHash fingerprint only"] = 1000 * _timed(
-        lambda: [fingerprint(r["title"], r["lead"], r["body"]) for r in records]) / n  # fmt: skip
+        lambda: [fingerprint(r.title, r.lead, r.body) for r in records]) / n  # fmt: skip
     for size in sorted({batch_size, 1000}):
         db = workdir / f"whatif-{size}.sqlite3"
         db.unlink(missing_ok=True)

@@ -10,6 +10,8 @@ With ``NEWSCRAWL_INCREMENTAL`` on, a crawl
   200 response), so an unchanged page costs a 304 and no parsing.
 
 Articles the site removed (tombstoned) are fetched again only in the window, like the others.
+The spider loads the archive's view once, in ``start()``, from the crawl's database (the
+``Archive`` extension's sessions, :mod:`newscrawl.extensions.archive`).
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from newscrawl.db.queries import KnownArticle, known_articles
-from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,14 +47,12 @@ class IncrementalState:
         self.horizon = (now or datetime.now(UTC)) - revisit
 
     @classmethod
-    def load(cls, database_url: str, site: str, lang: str, revisit: timedelta) -> IncrementalState:
-        engine = make_engine(database_url)
-        try:
-            ensure_schema(engine)
-            with make_sessionmaker(engine)() as session:
-                return cls(known_articles(session, site, lang), revisit)
-        finally:
-            engine.dispose()
+    def load(
+        cls, sessions: sessionmaker[Session], site: str, lang: str, revisit: timedelta
+    ) -> IncrementalState:
+        """The archived articles of *site* in *lang*, read with one of *sessions*."""
+        with sessions() as session:
+            return cls(known_articles(session, site, lang), revisit)
 
     def is_known(self, source_id: str) -> bool:
         return source_id in self.known

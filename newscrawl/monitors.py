@@ -6,9 +6,10 @@ works with Scrapy 2.19 (its extension reads the stats through ``crawler.stats`` 
 middleware). The monitor reads its settings from the crawler:
 
 - ``NEWSCRAWL_HEALTH_MAX_MISSING_SHARE`` (0.5) and ``NEWSCRAWL_HEALTH_MIN_PAGES`` (5);
-- ``NEWSCRAWL_DATABASE_URL``: the site's previous finished runs (``crawl_runs``), the history
-  that says whether a run without articles is wrong. Without a database there is no history,
-  and a database it can't read is logged and treated the same way.
+- the crawl's database (the :class:`~newscrawl.extensions.archive.Archive` extension, on when
+  ``NEWSCRAWL_DATABASE_URL`` is set): the site's previous finished runs (``crawl_runs``), the
+  history that says whether a run without articles is wrong. Without a database there is no
+  history, and a database it can't read is logged and treated the same way.
 
 A failing monitor is how spidermon reports a problem; the monitor also leaves its verdict in the
 stats (``newscrawl/health/status``: ``ok``, ``failed``, ``skipped`` or ``error``, and
@@ -30,7 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from newscrawl.db.errors import DatabaseConfigError
 from newscrawl.db.runs import finished_counts
-from newscrawl.db.session import make_engine, make_sessionmaker
+from newscrawl.extensions.archive import Archive
 from newscrawl.health import (
     DEFAULT_MAX_MISSING_SHARE,
     DEFAULT_MIN_PAGES,
@@ -60,23 +61,19 @@ warnings.filterwarnings(
 )
 
 
-def load_history(database_url: str, site: str, limit: int = HISTORY_RUNS) -> list[dict[str, Any]]:
+def load_history(archive: Archive | None, site: str, limit: int = HISTORY_RUNS) -> list[dict[str, Any]]:
     """The counts of *site*'s newest finished runs; empty without a (readable) database."""
-    if not database_url:
+    if archive is None:
         return []
     try:
-        engine = make_engine(database_url)
+        with archive.sessions() as session:
+            return finished_counts(session, site, limit)
     except DatabaseConfigError as exc:
         logger.warning("Run health: no history of %s (%s)", site, exc)
         return []
-    try:
-        with make_sessionmaker(engine)() as session:
-            return finished_counts(session, site, limit)
     except SQLAlchemyError as exc:
         logger.warning("Run health: cannot read the history of %s (%s)", site, exc)
         return []
-    finally:
-        engine.dispose()
 
 
 @monitors.name("Run health")
@@ -93,7 +90,7 @@ class RunHealthMonitor(Monitor):  # type: ignore[misc]  # spidermon has no type 
             self.skipTest(f"the crawl ended with {reason!r}, not at its end")
         try:
             settings = crawler.settings
-            history = load_history(settings.get("NEWSCRAWL_DATABASE_URL", ""), crawler.spider.name)
+            history = load_history(crawler.get_extension(Archive), crawler.spider.name)
             problems = check_health(
                 stats,
                 history,

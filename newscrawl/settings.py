@@ -88,6 +88,11 @@ LOG_LEVEL = "INFO"
 NEWSCRAWL_GC_FREEZE = True
 
 EXTENSIONS = {
+    # The crawl's database (engine, migrations): built first, so that its spider_opened handler
+    # runs first; it disposes of the engine after every other spider_closed handler (it connects
+    # that one in spider_opened). Off when NEWSCRAWL_DATABASE_URL is empty, and with it the
+    # components that store or read (persist, runs, recheck, incremental, the health history).
+    "newscrawl.extensions.archive.Archive": 100,
     # The order matters at spider close: the health monitor (spidermon) first, then the run
     # record (reads the monitor's verdict), then the stats file (has both).
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,

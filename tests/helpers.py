@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from newscrawl.db.testing import create_pg_database, drop_pg_database
+from newscrawl.items import Article, RawCapture
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BACKENDS = ["sqlite", "postgresql"]
 GOLDEN_FILE = FIXTURES / "golden" / "ict_en_27012.json"
+#: ``EXTENSIONS`` of an in-process crawler (``get_crawler``) that stores: the crawl's database
+#: (``newscrawl.extensions.archive.Archive``), which the persist pipeline needs.
+ARCHIVE_ONLY = {"newscrawl.extensions.archive.Archive": 100}
 
 
 def load_golden() -> dict[str, Any]:
@@ -37,17 +41,18 @@ def fresh_database(backend: str, directory: Path) -> Iterator[str]:
 
 def article_record(
     source_id: str, *, site: str, lang: str, base: str, url_suffix: str = "", **fields: Any
-) -> dict[str, Any]:
-    """A hand-written Article record as the pipelines hand it to ``save_articles``.
+) -> Article:
+    """A hand-written Article as the persist pipeline hands it to ``save_articles``.
 
     The article lives at ``{base}/{lang}/news/{source_id}`` (its canonical URL; it was fetched
     from that plus *url_suffix*) and links its Persian version. *fields* replace the defaults,
     which are those of one English ministry article; ``content_hash`` is the sha256 of title,
-    lead, body and published_at (newline-joined) unless given. The test packages wrap this with
-    their own site and URL shapes (``tests/db/conftest.py``, ``tests/export/export_helpers.py``).
+    lead, body and published_at (newline-joined) unless given. A ``capture`` given as a mapping
+    becomes a ``RawCapture`` (its ``encoding`` may be left out). The test packages wrap this
+    with their own site and URL shapes (``tests/db/conftest.py``, ``tests/export/export_helpers.py``).
     """
     canonical_url = f"{base}/{lang}/news/{source_id}"
-    record: dict[str, Any] = {
+    values: dict[str, Any] = {
         "url": canonical_url + url_suffix,
         "canonical_url": canonical_url,
         "site": site,
@@ -66,7 +71,9 @@ def article_record(
     }
     if "content_hash" not in fields:
         text = "\n".join(
-            str(record.get(k) or "") for k in ("title", "lead", "body", "published_at")
+            str(values.get(k) or "") for k in ("title", "lead", "body", "published_at")
         )
-        record["content_hash"] = hashlib.sha256(text.encode()).hexdigest()
-    return record
+        values["content_hash"] = hashlib.sha256(text.encode()).hexdigest()
+    if isinstance(values.get("capture"), Mapping):
+        values["capture"] = RawCapture(**values["capture"])
+    return Article(**values)

@@ -1,4 +1,9 @@
-"""Read-only queries used by the command line and by tests."""
+"""Read-only queries: the command line's, the tests' and those of a crawl's components.
+
+In a crawl the components get their sessions from the ``Archive`` extension
+(:mod:`newscrawl.extensions.archive`) and query through these functions (the run records'
+queries are in :mod:`newscrawl.db.runs`).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,15 @@ from sqlalchemy.orm import Session
 
 from newscrawl.db.models import Article, Revision
 
-__all__ = ["KnownArticle", "count_articles", "find_article", "known_articles", "parse_key", "revisions"]
+__all__ = [
+    "KnownArticle",
+    "count_articles",
+    "find_article",
+    "known_articles",
+    "live_source_ids",
+    "parse_key",
+    "revisions",
+]
 
 _KEY_RE = re.compile(r"^(?P<site>[^:/\s]+):(?P<lang>[^:/\s]+):(?P<source_id>[^:/\s]+)$")
 
@@ -101,3 +114,14 @@ def known_articles(session: Session, site: str, lang: str) -> dict[str, KnownArt
         source_id: KnownArticle(source_id, etag, modified, published, first_seen, removed is not None)
         for source_id, etag, modified, published, first_seen, removed in rows
     }
+
+
+def live_source_ids(session: Session, site: str, lang: str) -> list[str]:
+    """Source ids of a site's stored articles that have no tombstone, least recently seen first."""
+    return list(
+        session.scalars(
+            select(Article.source_id)
+            .where(Article.site == site, Article.lang == lang, Article.removed_at.is_(None))
+            .order_by(Article.last_seen_at, Article.id)
+        )
+    )

@@ -9,7 +9,12 @@ once per process and keep transactions short::
     ensure_schema(engine)
     Session = make_sessionmaker(engine)
     with Session.begin() as session:
-        save_articles(session, records)
+        save_articles(session, articles)
+
+In a crawl, the ``Archive`` extension (:mod:`newscrawl.extensions.archive`) makes the crawl's one
+engine here and upgrades the schema once; the other components use its sessionmaker. A worker
+process cannot share an engine object: it gets a :class:`DatabaseTarget` (the URL, and that the
+schema is current) and makes its own engine here, without migrating.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_DATABASE_URL",
     "ENV_VAR",
+    "DatabaseTarget",
     "database_url",
     "ensure_schema",
     "make_engine",
@@ -62,6 +69,19 @@ PG_CONNECT_TIMEOUT = 10
 
 _PG_DRIVER = "postgresql+psycopg"
 _PASSWORD_RE = re.compile(r"(://[^:/@]*:)[^@/]*@")
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseTarget:
+    """What another process needs to open a crawl's database (picklable, unlike an engine).
+
+    ``schema_current`` says that the owner of the database in the crawl (the ``Archive``
+    extension) has upgraded the schema already: the process makes its engine with
+    :func:`make_engine` and never migrates.
+    """
+
+    url: str
+    schema_current: bool
 
 
 def database_url(value: str | None = None) -> str:

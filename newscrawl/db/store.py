@@ -3,7 +3,15 @@
 The caller owns the transaction, so that a batch commits as a whole or not at all::
 
     with Session.begin() as session:
-        result = save_articles(session, records)
+        result = save_articles(session, articles)
+
+The seam is typed: a batch is a sequence of ``newscrawl.items.Article`` values, each with its
+``RawCapture`` or none, as the persist pipeline hands them to the writer. Nothing is made up for a
+missing value: a record without its key, URL, canonical URL, title or content hash, or a capture without its URL
+or with a status that is no HTTP status, is refused (``ValueError``, ``TypeError``) before anything is written.
+Date-times follow one rule: aware only. The Article's ISO 8601 strings (``fetched_at``,
+``published_at_utc``) are read by :func:`parse_utc`, which refuses a string without an offset,
+and ``now``/``at`` must be aware datetimes.
 
 Per batch :func:`save_articles` runs one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` of
 the articles (per 500 records on SQLite), one ``SELECT`` of the latest content hashes, one
@@ -17,7 +25,7 @@ row.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,8 +37,10 @@ from sqlalchemy.sql.dml import ReturningInsert
 from newscrawl.db.bulk import as_columns, unnest_insert, unnest_rows
 from newscrawl.db.models import Article, Base, Capture, Revision, capture_values
 from newscrawl.db.upsert import UpsertInsert, dialect_insert
+from newscrawl.items import Article as ArticleItem
+from newscrawl.items import RawCapture
 
-__all__ = ["SavedRevision", "StoreResult", "mark_removed", "save_articles"]
+__all__ = ["SavedRevision", "StoreResult", "mark_removed", "parse_utc", "save_articles"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +49,8 @@ logger = logging.getLogger(__name__)
 #: arrays (``newscrawl.db.bulk``), whatever its size.
 UPSERT_CHUNK_SIZE = 500
 
-_REQUIRED_KEYS = ("site", "lang", "source_id", "url", "content_hash")
-
-_CAPTURE_KEYS = ("url", "status", "headers", "body", "encoding")
+#: The fields a record can't be stored without (an empty string counts as missing).
+_REQUIRED_FIELDS = ("site", "lang", "source_id", "url", "canonical_url", "title", "content_hash")
 
 _Key = tuple[str, str, str]
 
@@ -95,7 +104,7 @@ class _Row:
     canonical_url: str
     seen_at: datetime
     revision: dict[str, Any]
-    capture: Any
+    capture: RawCapture | None
     #: HTTP validators of the response, for conditional re-fetches.
     etag: str | None = None
     last_modified: str | None = None
@@ -103,23 +112,24 @@ class _Row:
 
 def save_articles(
     session: Session,
-    records: Sequence[Mapping[str, Any]],
+    records: Sequence[ArticleItem],
     *,
     now: datetime | None = None,
 ) -> StoreResult:
-    """Upsert *records* (Article items as mappings) and record their new revisions.
+    """Upsert *records* (Article items) and record their new revisions.
 
     An article is keyed by (site, lang, source_id); a key given twice in one batch keeps the
     last record. ``url``, ``canonical_url`` and ``last_seen_at`` are always updated. A revision
     (with its capture, if the record has one) is written when the article is new, when its
     content hash differs from its latest revision's, or when the article had been removed
     (a ``restored`` revision, which clears ``removed_at``). ``first_seen_at``/``last_seen_at``
-    are the record's ``fetched_at``, else *now* (default: the current UTC time). A record's
-    ``capture`` is a mapping or an object (such as ``RawCapture``) with url, status, headers,
-    body (bytes) and encoding.
+    are the record's ``fetched_at``, else *now* (an aware datetime; default: the current UTC
+    time). A record's ``capture`` (``RawCapture``) is stored with its revision.
 
-    Raises ``ValueError`` for a record without site, lang, source_id, url or content_hash,
-    before anything is written.
+    Raises ``ValueError`` before anything is written for a record without site, lang,
+    source_id, url, canonical_url, title or content_hash, with a date-time that is not ISO 8601 with an offset,
+    or with a capture that has no URL or an impossible HTTP status; and for a naive *now*.
+    ``TypeError`` for a capture whose status is no integer or whose body is no bytes.
     """
     now = _aware(now, "now") if now is not None else datetime.now(UTC)
     rows: dict[_Key, _Row] = {}
@@ -217,30 +227,34 @@ def mark_removed(
     return True
 
 
-def _prepare(record: Mapping[str, Any], index: int, now: datetime) -> _Row:
-    missing = [key for key in _REQUIRED_KEYS if not record.get(key)]
+def _prepare(record: ArticleItem, index: int, now: datetime) -> _Row:
+    missing = [name for name in _REQUIRED_FIELDS if not getattr(record, name)]
     if missing:
         raise ValueError(f"record {index} has no {', '.join(missing)}")
-    url = str(record["url"])
-    fetched_at = _parse_datetime(record.get("fetched_at"), "fetched_at") or now
+    assert record.title is not None and record.content_hash is not None  # checked just above
+    fetched_at = parse_utc(record.fetched_at, f"record {index}: fetched_at") or now
     revision = {
         "fetched_at": fetched_at,
-        "url": url,
-        "content_hash": str(record["content_hash"]),
-        "title": record.get("title") or "",
-        "lead": record.get("lead"),
-        "body": record.get("body") or "",
-        "tags": list(record.get("tags") or []),
-        "published_at": record.get("published_at"),
-        "published_at_utc": _parse_datetime(record.get("published_at_utc"), "published_at_utc"),
-        "published_raw": record.get("published_raw"),
-        "alternates": dict(record.get("alternates") or {}),
+        "url": record.url,
+        "content_hash": record.content_hash,
+        "title": record.title,
+        "lead": record.lead,
+        "body": record.body,
+        "tags": list(record.tags),
+        "published_at": record.published_at,
+        "published_at_utc": parse_utc(
+            record.published_at_utc, f"record {index}: published_at_utc"
+        ),
+        "published_raw": record.published_raw,
+        "alternates": dict(record.alternates),
     }
-    capture = record.get("capture")
+    capture = record.capture
+    if capture is not None:
+        _check_capture(capture, index)
     return _Row(
-        key=(str(record["site"]), str(record["lang"]), str(record["source_id"])),
-        url=url,
-        canonical_url=str(record.get("canonical_url") or url),
+        key=(record.site, record.lang, record.source_id),
+        url=record.url,
+        canonical_url=record.canonical_url,
         seen_at=fetched_at,
         revision=revision,
         capture=capture,
@@ -249,18 +263,25 @@ def _prepare(record: Mapping[str, Any], index: int, now: datetime) -> _Row:
     )
 
 
-def _header(capture: Any, name: str) -> str | None:
-    """A response header of a capture (mapping or object), looked up case-insensitively."""
+def _check_capture(capture: RawCapture, index: int) -> None:
+    if not capture.url:
+        raise ValueError(f"record {index}: its capture has no url")
+    # bool is an int too, and True is no status.
+    if not isinstance(capture.status, int) or isinstance(capture.status, bool):
+        raise TypeError(f"record {index}: capture status {capture.status!r} is not an integer")
+    if not 100 <= capture.status <= 599:
+        raise ValueError(f"record {index}: capture status {capture.status} is not an HTTP status")
+    if not isinstance(capture.body, bytes):
+        raise TypeError(f"record {index}: capture body is {type(capture.body).__name__}, not bytes")
+
+
+def _header(capture: RawCapture | None, name: str) -> str | None:
+    """A response header of a capture, looked up case-insensitively."""
     if capture is None:
         return None
-    headers = (
-        capture.get("headers")
-        if isinstance(capture, Mapping)
-        else getattr(capture, "headers", None)
-    )
-    for key, value in (headers or {}).items():
+    for key, value in capture.headers.items():
         if key.lower() == name:
-            return str(value)
+            return value
     return None
 
 
@@ -404,22 +425,14 @@ def _insert_returning_ids(
     return session.execute(statement, rows).scalars().all()
 
 
-def _capture_values(capture: Any, row: _Row) -> dict[str, Any]:
-    data: Mapping[str, Any] = (
-        capture
-        if isinstance(capture, Mapping)
-        else {name: getattr(capture, name, None) for name in _CAPTURE_KEYS}
-    )
-    body = data.get("body") or b""
-    if isinstance(body, str):
-        body = body.encode(data.get("encoding") or "utf-8")
+def _capture_values(capture: RawCapture, row: _Row) -> dict[str, Any]:
     return capture_values(
-        url=str(data.get("url") or row.url),
-        status=int(data.get("status") or 200),
-        headers={str(k): str(v) for k, v in (data.get("headers") or {}).items()},
-        body_bytes=bytes(body),
+        url=capture.url,
+        status=capture.status,
+        headers=dict(capture.headers),
+        body_bytes=capture.body,
         fetched_at=row.seen_at,
-        encoding=data.get("encoding"),
+        encoding=capture.encoding,
     )
 
 
@@ -432,23 +445,23 @@ def _expire_articles(session: Session, article_ids: set[int]) -> None:
                 session.expire(obj)
 
 
-def _parse_datetime(value: Any, name: str) -> datetime | None:
-    """An ISO 8601 string (``...Z`` or with an offset) or a datetime, as an aware UTC datetime."""
-    if value is None or value == "":
+def parse_utc(value: str | None, name: str) -> datetime | None:
+    """An Article's ISO 8601 date-time string (``...Z`` or with an offset) as an aware UTC datetime.
+
+    None or an empty string is None (no value). A string without an offset is refused like a
+    naive datetime (:func:`_aware`): its instant is unknown.
+    """
+    if not value:
         return None
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        try:
-            parsed = datetime.fromisoformat(str(value))
-        except ValueError as exc:
-            raise ValueError(f"{name}={value!r} is not an ISO 8601 date-time") from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{name}={value!r} is not an ISO 8601 date-time") from exc
+    return _aware(parsed, name)
 
 
 def _aware(value: datetime, name: str) -> datetime:
+    """*value* in UTC; a naive datetime is refused (the one rule for date-times here)."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name}={value!r} is naive; pass an aware UTC datetime")
     return value.astimezone(UTC)

@@ -3,19 +3,21 @@
 A :class:`BatchWriter` writes one batch per transaction, so a batch lands whole or not at all.
 The persist pipeline runs it in a writer process (``newscrawl.workers``; the functions at the end
 of this module) or, with ``NEWSCRAWL_DB_WRITER_PROCESS = False``, in the crawl's own process.
+It never migrates: it opens a :class:`~newscrawl.db.session.DatabaseTarget` that the crawl's
+``Archive`` extension has upgraded, with its own engine (an engine can't cross a process).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from newscrawl.db.neardup import link_near_duplicates
-from newscrawl.db.session import make_engine, make_sessionmaker
+from newscrawl.db.session import DatabaseTarget, make_engine, make_sessionmaker, safe_url
 from newscrawl.db.store import mark_removed, save_articles
+from newscrawl.items import Article
 
 __all__ = [
     "BatchResult",
@@ -54,24 +56,27 @@ class BatchResult:
 
 
 class BatchWriter:
-    """Write batches to the database at *database_url* (its schema must be up to date).
+    """Write batches to the database *target* (whose schema the crawl's Archive made current).
 
     *neardup_threshold* is the minimum similarity of a near-duplicate; None turns the index off.
     """
 
-    def __init__(self, database_url: str, neardup_threshold: float | None) -> None:
-        self.engine = make_engine(database_url)
+    def __init__(self, target: DatabaseTarget, neardup_threshold: float | None) -> None:
+        if not target.schema_current:
+            raise ValueError(
+                f"{safe_url(target.url)}: the writer never migrates; open the database through "
+                "the Archive extension (newscrawl.extensions.archive) first"
+            )
+        self.engine = make_engine(target.url)
         self.sessions = make_sessionmaker(self.engine)
         self.neardup_threshold = neardup_threshold
 
-    def write(
-        self, records: Sequence[Mapping[str, Any]], tombstones: Sequence[Tombstone]
-    ) -> BatchResult:
-        """Upsert *records* (see ``store.save_articles``) and write *tombstones*, in one transaction."""
+    def write(self, articles: Sequence[Article], tombstones: Sequence[Tombstone]) -> BatchResult:
+        """Upsert *articles* (see ``store.save_articles``) and write *tombstones*, in one transaction."""
         removed = 0
         links = None
         with self.sessions.begin() as session:
-            stored = save_articles(session, records)
+            stored = save_articles(session, articles)
             if self.neardup_threshold is not None and stored.revisions:
                 links = link_near_duplicates(
                     session, stored.revisions, threshold=self.neardup_threshold
@@ -107,18 +112,16 @@ class BatchWriter:
 _worker: BatchWriter | None = None
 
 
-def init_worker(database_url: str, neardup_threshold: float | None) -> None:
+def init_worker(target: DatabaseTarget, neardup_threshold: float | None) -> None:
     """Initializer of a writer process: open its engine."""
     global _worker
-    _worker = BatchWriter(database_url, neardup_threshold)
+    _worker = BatchWriter(target, neardup_threshold)
 
 
-def write_in_worker(
-    records: Sequence[Mapping[str, Any]], tombstones: Sequence[Tombstone]
-) -> BatchResult:
+def write_in_worker(articles: Sequence[Article], tombstones: Sequence[Tombstone]) -> BatchResult:
     if _worker is None:
         raise RuntimeError("writer process used before init_worker()")
-    return _worker.write(records, tombstones)
+    return _worker.write(articles, tombstones)
 
 
 def close_worker() -> None:

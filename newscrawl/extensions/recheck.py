@@ -9,6 +9,8 @@ crawled base URL, least recently seen first, at most ``NEWSCRAWL_RECHECK_MAX`` o
 spider handles the responses as usual: an article that answers 404/410 gets its tombstone
 (``db.store.mark_removed``), a changed one a new revision, an unchanged one nothing.
 
+The stored articles come from the crawl's database, through the
+:class:`~newscrawl.extensions.archive.Archive` extension (``db.queries.live_source_ids``).
 On whenever ``NEWSCRAWL_DATABASE_URL`` is set; ``NEWSCRAWL_RECHECK_ENABLED = False`` or
 ``NEWSCRAWL_RECHECK_MAX = 0`` turns it off, and so does ``NEWSCRAWL_INCREMENTAL`` (an
 incremental crawl re-fetches archived articles only in its revisit window, see
@@ -22,12 +24,12 @@ from typing import TYPE_CHECKING, Self
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from newscrawl.db.errors import DatabaseConfigError
-from newscrawl.db.models import Article
-from newscrawl.db.session import make_engine, make_sessionmaker, safe_url
+from newscrawl.db.queries import live_source_ids
+from newscrawl.db.session import safe_url
+from newscrawl.extensions.archive import Archive, storage_url
 from newscrawl.spiders.profile import ProfileSpider
 
 if TYPE_CHECKING:
@@ -48,17 +50,15 @@ DEFAULT_MAX = 1000
 class RecheckKnownArticles:
     """Request the stored, live articles of the spider's site that the crawl did not reach."""
 
-    def __init__(self, crawler: Crawler, database_url: str, limit: int) -> None:
+    def __init__(self, crawler: Crawler, limit: int) -> None:
         self.crawler = crawler
-        self.database_url = database_url
         self.limit = limit
         self.requested: set[str] = set()
         self.done = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        url = crawler.settings.get("NEWSCRAWL_DATABASE_URL")
-        if not url:
+        if storage_url(crawler.settings) is None:
             raise NotConfigured("NEWSCRAWL_DATABASE_URL is empty: no stored articles to recheck")
         if not crawler.settings.getbool("NEWSCRAWL_RECHECK_ENABLED", True):
             raise NotConfigured("NEWSCRAWL_RECHECK_ENABLED is off")
@@ -71,7 +71,7 @@ class RecheckKnownArticles:
         limit = crawler.settings.getint("NEWSCRAWL_RECHECK_MAX", DEFAULT_MAX)
         if limit < 1:
             raise NotConfigured("NEWSCRAWL_RECHECK_MAX is 0: no rechecks")
-        extension = cls(crawler, url, limit)
+        extension = cls(crawler, limit)
         crawler.signals.connect(extension.request_scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
         return extension
@@ -113,28 +113,16 @@ class RecheckKnownArticles:
 
     def _known(self, profile: Profile) -> list[str]:
         """Source ids of the site's live stored articles, least recently seen first."""
+        archive = self.crawler.get_extension(Archive)
+        if archive is None:
+            logger.warning("Cannot recheck stored articles: the Archive extension is off")
+            return []
         try:
-            engine = make_engine(self.database_url)
+            with archive.sessions() as session:
+                return live_source_ids(session, profile.site, profile.lang)
         except DatabaseConfigError as exc:
             logger.warning("Cannot recheck stored articles: %s", exc)
             return []
-        try:
-            with make_sessionmaker(engine)() as session:
-                return list(
-                    session.scalars(
-                        select(Article.source_id)
-                        .where(
-                            Article.site == profile.site,
-                            Article.lang == profile.lang,
-                            Article.removed_at.is_(None),
-                        )
-                        .order_by(Article.last_seen_at, Article.id)
-                    )
-                )
         except SQLAlchemyError as exc:
-            logger.warning(
-                "Cannot recheck stored articles in %s: %s", safe_url(self.database_url), exc
-            )
+            logger.warning("Cannot recheck stored articles in %s: %s", safe_url(archive.url), exc)
             return []
-        finally:
-            engine.dispose()

@@ -1,7 +1,10 @@
 """RunRecorder: record every crawl in ``crawl_runs`` and hold the site's crawl lock while it runs.
 
 On by default: it is enabled whenever ``NEWSCRAWL_DATABASE_URL`` is set (an empty value turns it
-off, with the rest of the storage). For each crawl it
+off, with the rest of the storage). It uses the crawl's database through the
+:class:`~newscrawl.extensions.archive.Archive` extension, which must come before it in
+``EXTENSIONS`` (its engine is open when this one's ``spider_opened`` runs, and disposed of after
+this one's ``spider_closed``). For each crawl it
 
 1. inserts a :class:`~newscrawl.db.models.CrawlRun` (site = spider name, host, pid, start time,
    status ``running``) when the spider opens;
@@ -38,7 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.task import LoopingCall
 
 from newscrawl.db.runs import abandon_run, finish_run, start_run
-from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
+from newscrawl.extensions.archive import Archive, storage_url
 from newscrawl.health import MESSAGE_KEY, STATUS_KEY, applies
 from newscrawl.locks import (
     DEFAULT_TTL,
@@ -54,7 +57,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.spiders import Spider
     from scrapy.statscollectors import StatsCollector
-    from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
@@ -150,14 +152,10 @@ def run_outcome(reason: str, stats: Mapping[str, Any]) -> tuple[str, str | None]
 class RunRecorder:
     """Record the crawl run and hold the site's lock (see the module docstring)."""
 
-    def __init__(
-        self, crawler: Crawler, stats: StatsCollector, database_url: str, ttl: float
-    ) -> None:
+    def __init__(self, crawler: Crawler, stats: StatsCollector, ttl: float) -> None:
         self.crawler = crawler
         self.stats = stats
-        self.database_url = database_url
         self.ttl = ttl
-        self.engine: Engine | None = None
         self.sessions: sessionmaker[Session] | None = None
         self.site = ""
         self.run_id: int | None = None
@@ -166,22 +164,23 @@ class RunRecorder:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        url = crawler.settings.get("NEWSCRAWL_DATABASE_URL")
-        if not url:
+        if storage_url(crawler.settings) is None:
             raise NotConfigured("NEWSCRAWL_DATABASE_URL is empty: crawl runs are not recorded")
         ttl = crawler.settings.getfloat("NEWSCRAWL_LOCK_TTL", DEFAULT_TTL)
         if ttl <= 0:
             raise ValueError(f"NEWSCRAWL_LOCK_TTL must be a positive number of seconds, not {ttl}")
         assert crawler.stats is not None
-        extension = cls(crawler, crawler.stats, url, ttl)
+        extension = cls(crawler, crawler.stats, ttl)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
-        self.engine = make_engine(self.database_url)
-        ensure_schema(self.engine)
-        self.sessions = make_sessionmaker(self.engine)
+        archive = self.crawler.get_extension(Archive)
+        if archive is None:
+            logger.warning("The Archive extension is off: crawl runs are not recorded")
+            return
+        self.sessions = archive.sessions
         self.site = spider.name
         owner = LockOwner.current()
         self.run_id = start_run(self.sessions, self.site, owner.host, owner.pid)
@@ -251,9 +250,5 @@ class RunRecorder:
             logger.info("Run %s of %s: %s", self.run_id, self.site, status)
         finally:
             owner, self.owner = self.owner, None
-            try:
-                if owner is not None:
-                    release_lock(self.sessions, self.site, owner)
-            finally:
-                if self.engine is not None:
-                    self.engine.dispose()
+            if owner is not None:
+                release_lock(self.sessions, self.site, owner)

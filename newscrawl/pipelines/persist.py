@@ -10,6 +10,10 @@ batches, which the next crawl fetches again; it never leaves a half-written arti
 In the same transaction, articles whose content is new are fingerprinted and linked to the
 article they near-duplicate (``newscrawl.db.neardup``), unless ``NEWSCRAWL_NEARDUP_ENABLED`` is
 off; ``NEWSCRAWL_NEARDUP_THRESHOLD`` is the minimum estimated Jaccard similarity of a copy.
+
+The database is the crawl's :class:`~newscrawl.extensions.archive.Archive` (the pipeline is off
+without it): it upgrades the schema when the pipeline opens, and the writer gets its
+``DatabaseTarget``. Items go to the writer as they are (typed ``Article`` values).
 """
 
 from __future__ import annotations
@@ -17,16 +21,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl.db import writer
 from newscrawl.db.neardup import DEFAULT_THRESHOLD
-from newscrawl.db.session import ensure_schema, make_engine
 from newscrawl.db.writer import BatchWriter, Tombstone
-from newscrawl.items import EXPORT_FIELDS, Article
+from newscrawl.extensions.archive import Archive
+from newscrawl.items import Article
 from newscrawl.signals import article_gone
 from newscrawl.workers import WorkerPool, require_asyncio_reactor, worker_niceness
 
@@ -45,23 +49,13 @@ PERSIST_FAILED = "persist_failed"
 MAX_BATCHES_HELD = 3
 
 
-def article_record(item: Article) -> dict[str, Any]:
-    """The mapping ``db.store.save_articles`` takes for one item."""
-    record: dict[str, Any] = {name: getattr(item, name) for name in EXPORT_FIELDS}
-    if item.capture is not None:
-        # The frozen RawCapture itself: save_articles reads objects and mappings alike, and
-        # asdict would deep-copy every page's headers and bytes on the reactor thread.
-        record["capture"] = item.capture
-    return record
-
-
 class PersistPipeline:
     """Upsert articles (and new revisions with their raw captures) through SQLAlchemy."""
 
     def __init__(
         self,
         crawler: Crawler,
-        database_url: str,
+        archive: Archive,
         batch_size: int,
         neardup_threshold: float | None = DEFAULT_THRESHOLD,
         writer_process: bool = True,
@@ -70,13 +64,13 @@ class PersistPipeline:
         assert crawler.stats is not None
         self.crawler = crawler
         self.stats: StatsCollector = crawler.stats
-        self.database_url = database_url
+        self.archive = archive
         self.batch_size = batch_size
         #: Minimum similarity of a near-duplicate; None turns the near-duplicate index off.
         self.neardup_threshold = neardup_threshold
         self.writer_process = writer_process
         self.niceness = niceness
-        self.pending: list[dict[str, Any]] = []
+        self.pending: list[Article] = []
         self.gone: list[Tombstone] = []
         self.pool: WorkerPool | None = None
         self.writer: BatchWriter | None = None
@@ -93,9 +87,13 @@ class PersistPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        url = settings.get("NEWSCRAWL_DATABASE_URL")
-        if not url:
-            raise NotConfigured("NEWSCRAWL_DATABASE_URL is empty: articles are not stored")
+        # Pipelines are built after the extensions: the Archive is there unless storage is off.
+        archive = crawler.get_extension(Archive)
+        if archive is None:
+            raise NotConfigured(
+                "articles are not stored: NEWSCRAWL_DATABASE_URL is empty or the Archive "
+                "extension is off"
+            )
         batch_size = settings.getint("NEWSCRAWL_DB_BATCH_SIZE", 200)
         if batch_size < 1:
             raise ValueError(
@@ -112,30 +110,28 @@ class PersistPipeline:
         niceness = worker_niceness(settings)
         if writer_process:
             require_asyncio_reactor("NEWSCRAWL_DB_WRITER_PROCESS")
-        pipeline = cls(crawler, url, batch_size, threshold, writer_process, niceness)
+        pipeline = cls(crawler, archive, batch_size, threshold, writer_process, niceness)
         crawler.signals.connect(pipeline.article_gone, signal=article_gone)
         return pipeline
 
     def open_spider(self) -> None:
-        engine = make_engine(self.database_url)
-        try:
-            ensure_schema(engine)
-        finally:
-            engine.dispose()
+        # Pipelines open before spider_opened: this is the Archive's first use, which upgrades
+        # the schema (once) before the writer opens the database.
+        target = self.archive.target()
         if self.writer_process:
             self.pool = WorkerPool(
                 "writer",
                 1,
                 writer.init_worker,
-                (self.database_url, self.neardup_threshold),
+                (target, self.neardup_threshold),
                 niceness=self.niceness,
             )
         else:
-            self.writer = BatchWriter(self.database_url, self.neardup_threshold)
+            self.writer = BatchWriter(target, self.neardup_threshold)
 
     async def process_item(self, item: Article) -> Article:
         await self.room.acquire()
-        self.pending.append(article_record(item))
+        self.pending.append(item)
         if len(self.pending) >= self.batch_size:
             self.flush()
         return item
@@ -163,14 +159,14 @@ class PersistPipeline:
         self.writing.add(task)
         task.add_done_callback(self.writing.discard)
 
-    async def _write(self, records: list[dict[str, Any]], gone: list[Tombstone]) -> None:
+    async def _write(self, records: list[Article], gone: list[Tombstone]) -> None:
         try:
             await self._write_batch(records, gone)
         finally:
             for _ in records:
                 self.room.release()
 
-    async def _write_batch(self, records: list[dict[str, Any]], gone: list[Tombstone]) -> None:
+    async def _write_batch(self, records: list[Article], gone: list[Tombstone]) -> None:
         try:
             if self.pool is not None:
                 result = await self.pool.run(writer.write_in_worker, records, gone)
@@ -186,7 +182,7 @@ class PersistPipeline:
                 "Could not store a batch of %d articles and %d tombstones; the crawl stops. Articles: %s",
                 len(records),
                 len(gone),
-                " ".join(str(record["url"]) for record in records),
+                " ".join(record.url for record in records),
             )
             self._stop_crawl()
             return

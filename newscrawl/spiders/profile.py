@@ -21,6 +21,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from newscrawl.extensions.archive import Archive
 from newscrawl.extract.urls import article_id, site_hosts, strip_tracking
 from newscrawl.incremental import IncrementalState
 from newscrawl.items import ArticleResponse
@@ -91,11 +92,14 @@ class ProfileSpider(scrapy.Spider):
         if self.crawler.settings.getbool("NEWSCRAWL_GC_FREEZE", True):
             freeze_startup_objects()
         settings = self.crawler.settings
-        database_url = settings.get("NEWSCRAWL_DATABASE_URL")
-        if settings.getbool("NEWSCRAWL_INCREMENTAL") and database_url:
+        # The spider is made before the extensions: the Archive (the crawl's database, None when
+        # storage is off) can be looked up here, not in from_crawler.
+        incremental = settings.getbool("NEWSCRAWL_INCREMENTAL")
+        archive = self.crawler.get_extension(Archive) if incremental else None
+        if archive is not None:
             revisit = timedelta(days=settings.getfloat("NEWSCRAWL_REVISIT_DAYS", 14))
             self.incremental = IncrementalState.load(
-                database_url, self.profile.site, self.profile.lang, revisit
+                archive.sessions, self.profile.site, self.profile.lang, revisit
             )
             logger.info(
                 "Incremental crawl: %d articles already archived", len(self.incremental.known)

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
+from newscrawl.items import Article
 from tests.helpers import BACKENDS, article_record, fresh_database
 
 
@@ -52,7 +53,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return make_sessionmaker(engine)
 
 
-def build_record(source_id: str = "1001", **overrides: Any) -> dict[str, Any]:
+def build_record(source_id: str = "1001", **overrides: Any) -> Article:
     """A hand-written Article record (``tests.helpers.article_record``) of site ``mfa``, whose
     listing link carries a ``?ref=list`` the canonical URL drops.
 
@@ -76,6 +77,6 @@ def build_record(source_id: str = "1001", **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def make_record() -> Callable[..., dict[str, Any]]:
+def make_record() -> Callable[..., Article]:
     """The :func:`build_record` factory."""
     return build_record

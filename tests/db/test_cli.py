@@ -80,7 +80,7 @@ def test_history_prints_revisions_and_a_unified_diff(db_url, session_factory, ma
         ["#2", "content", "2024-03-02T10:00:00Z"],
         ["#3", "removed", "2024-03-03T10:00:00Z"],
     ]
-    assert records[0]["content_hash"][:12] in revision_lines[0]
+    assert records[0].content_hash[:12] in revision_lines[0]
     assert "Talks begin" in revision_lines[0]
     assert "[published 2017-12-05T21:27:00+03:30]" in revision_lines[0]
     assert "--- #1 2024-03-01T10:00:00Z" in lines

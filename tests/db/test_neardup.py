@@ -25,6 +25,7 @@ from newscrawl.items import Article as ArticleItem
 from newscrawl.pipelines.persist import PersistPipeline
 from newscrawl.replica import text_en
 from newscrawl.replica.textgen import between
+from tests.helpers import ARCHIVE_ONLY
 
 pytestmark = pytest.mark.db
 
@@ -184,6 +185,7 @@ def item(source_id: str, site: str, text: dict[str, str]) -> ArticleItem:
 def test_persist_pipeline_links_near_duplicates_unless_disabled(db_url, enabled, writer_process):
     settings: dict[str, Any] = {
         "NEWSCRAWL_DATABASE_URL": db_url,
+        "EXTENSIONS": ARCHIVE_ONLY,
         "NEWSCRAWL_DB_BATCH_SIZE": 2,
         "NEWSCRAWL_NEARDUP_ENABLED": enabled,
         "NEWSCRAWL_NEARDUP_THRESHOLD": 0.6,

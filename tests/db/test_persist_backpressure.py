@@ -21,6 +21,7 @@ from newscrawl.db.models import Article
 from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
 from newscrawl.items import Article as ArticleItem
 from newscrawl.pipelines.persist import MAX_BATCHES_HELD, PersistPipeline
+from tests.helpers import ARCHIVE_ONLY
 
 BATCH = 2
 ITEMS = 20
@@ -70,6 +71,7 @@ def test_items_wait_while_the_writer_is_behind(db_url: str) -> None:
     crawler = get_crawler(
         settings_dict={
             "NEWSCRAWL_DATABASE_URL": db_url,
+            "EXTENSIONS": ARCHIVE_ONLY,
             "NEWSCRAWL_DB_BATCH_SIZE": BATCH,
             "NEWSCRAWL_NEARDUP_ENABLED": False,
         }

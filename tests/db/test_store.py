@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from newscrawl.db.models import Article, Capture, Revision
 from newscrawl.db.queries import find_article, revisions
-from newscrawl.db.store import StoreResult, mark_removed, save_articles
+from newscrawl.db.store import StoreResult, mark_removed, parse_utc, save_articles
 from newscrawl.db.upsert import dialect_insert
+from newscrawl.items import RawCapture
 
 pytestmark = pytest.mark.db
 
@@ -76,21 +77,21 @@ def test_fields_round_trip(session_factory, make_record):
 
     article, [revision] = history(session_factory)
     assert (article.site, article.lang, article.source_id) == ("mfa", "en", "1001")
-    assert article.canonical_url == record["canonical_url"]
-    assert article.url == record["url"]
+    assert article.canonical_url == record.canonical_url
+    assert article.url == record.url
     assert article.removed_at is None
     assert article.duplicate_of_id is None
     assert revision.title == "وزیر امور خارجه"
     assert revision.body == "بند اول.\n\nبند دوم."
-    assert revision.lead == record["lead"]
+    assert revision.lead == record.lead
     assert revision.tags == ["diplomacy", "visits"]
-    assert revision.alternates == record["alternates"]
+    assert revision.alternates == record.alternates
     assert revision.published_raw == "۱۴ آذر ۱۳۹۶"
     assert revision.published_at == "2017-12-05T21:27:00+03:30"
     assert revision.published_at_utc == datetime(2017, 12, 5, 17, 57, tzinfo=UTC)
     assert revision.published_at_utc.tzinfo is not None
-    assert revision.content_hash == record["content_hash"]
-    assert revision.url == record["url"]
+    assert revision.content_hash == record.content_hash
+    assert revision.url == record.url
     assert revision.capture_id is None
 
 
@@ -230,15 +231,6 @@ def test_captures_are_compressed_and_round_trip(session_factory, make_record):
     assert stored.body_sha256 == hashlib.sha256(HTML).hexdigest()
 
 
-@dataclass(frozen=True)
-class RawCapture:
-    url: str
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    encoding: str | None = None
-
-
 def test_capture_given_as_an_object(session_factory, make_record):
     raw = RawCapture("https://mfa.example/en/news/1001", 200, {"Server": "nginx"}, HTML)
     save(session_factory, make_record(capture=raw))
@@ -267,8 +259,7 @@ def test_rollback_leaves_nothing(session_factory, make_record):
 
 
 def test_a_bad_record_writes_nothing(session_factory, make_record):
-    bad = make_record("2")
-    del bad["source_id"]
+    bad = replace(make_record("2"), source_id="")
     with pytest.raises(ValueError, match="record 1 has no source_id"):
         save(session_factory, make_record("1"), bad)
     assert counts(session_factory)["articles"] == 0
@@ -349,8 +340,74 @@ def test_a_large_batch_pairs_every_revision_with_its_article_and_capture(
             article = find_article(session, f"mfa:en:{n}")
             assert article is not None and article.latest_revision is not None
             latest = article.latest_revision
-            assert (latest.body, latest.content_hash) == (expected["body"], expected["content_hash"])
+            assert (latest.body, latest.content_hash) == (expected.body, expected.content_hash)
             assert latest.capture is not None
-            assert latest.capture.raw_body() == expected["capture"]["body"]
+            assert latest.capture.raw_body() == expected.capture.body
             assert latest.capture.headers == {"X-Article": str(n)}
             assert len(revisions(session, article.id)) == (2 if n % 3 == 0 else 1)
+
+
+# -- the typed seam: nothing made up, aware date-times only ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(None, TypeError), ("200", TypeError), (True, TypeError), (0, ValueError), (600, ValueError)],
+)
+def test_a_capture_without_a_real_status_is_refused(session_factory, make_record, status, error):
+    capture = RawCapture("https://mfa.example/en/news/1001", status, {}, HTML)
+    with pytest.raises(error, match="record 0: capture status"):
+        save(session_factory, make_record(capture=capture))
+    assert counts(session_factory) == {"articles": 0, "revisions": 0, "captures": 0}
+
+
+def test_a_capture_mapping_without_a_status_is_no_capture(make_record):
+    with pytest.raises(TypeError, match="status"):
+        make_record(capture={"url": "https://mfa.example/", "headers": {}, "body": HTML})
+
+
+def test_a_capture_without_its_url_is_refused(session_factory, make_record):
+    with pytest.raises(ValueError, match="record 0: its capture has no url"):
+        save(session_factory, make_record(capture=RawCapture("", 200, {}, HTML)))
+
+
+@pytest.mark.parametrize("name", ["title", "canonical_url", "content_hash"])
+def test_a_record_without_a_required_field_is_refused(session_factory, make_record, name):
+    with pytest.raises(ValueError, match=f"record 1 has no {name}"):
+        save(session_factory, make_record("1"), replace(make_record("2"), **{name: None}))
+    assert counts(session_factory)["articles"] == 0
+
+
+@pytest.mark.parametrize("name", ["fetched_at", "published_at_utc"])
+def test_a_date_time_without_an_offset_is_refused(session_factory, make_record, name):
+    with pytest.raises(ValueError, match=f"record 0: {name}=.* is naive"):
+        save(session_factory, make_record(**{name: "2024-03-01T10:00:00"}))
+    assert counts(session_factory)["articles"] == 0
+
+
+def test_a_date_time_that_is_no_iso_string_is_refused(session_factory, make_record):
+    with pytest.raises(ValueError, match="not an ISO 8601 date-time"):
+        save(session_factory, make_record(fetched_at="1 March 2024"))
+
+
+def test_date_times_with_an_offset_are_stored_in_utc(session_factory, make_record):
+    save(
+        session_factory,
+        make_record(
+            fetched_at="2024-03-01T13:30:00+03:30", published_at_utc="2017-12-05T21:27:00+03:30"
+        ),
+    )
+    article, [revision] = history(session_factory)
+    assert article.first_seen_at == datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+    assert revision.published_at_utc == datetime(2017, 12, 5, 17, 57, tzinfo=UTC)
+
+
+def test_parse_utc():
+    assert parse_utc("2017-12-05T17:57:00Z", "x") == datetime(2017, 12, 5, 17, 57, tzinfo=UTC)
+    assert parse_utc("2017-12-05T21:27:00+03:30", "x") == datetime(
+        2017, 12, 5, 17, 57, tzinfo=UTC
+    )
+    assert parse_utc(None, "x") is None
+    assert parse_utc("", "x") is None
+    with pytest.raises(ValueError, match=r"x=.* is naive"):
+        parse_utc("2017-12-05T17:57:00", "x")

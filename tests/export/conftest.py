@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
+from newscrawl.items import Article
 from tests.export.export_helpers import build_record
 
 
@@ -30,5 +30,5 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 
 
 @pytest.fixture
-def make_record() -> Callable[..., dict[str, Any]]:
+def make_record() -> Callable[..., Article]:
     return build_record

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from newscrawl.cli import export as export_cli
 from newscrawl.db.models import Revision
 from newscrawl.db.store import StoreResult, save_articles
+from newscrawl.items import Article, RawCapture
 from newscrawl.schemas import article_schema
 from tests.helpers import article_record
 
@@ -28,9 +29,7 @@ HTML_TEMPLATE = (
 )
 
 
-def build_record(
-    source_id: str = "1001", *, capture: bool = False, **overrides: Any
-) -> dict[str, Any]:
+def build_record(source_id: str = "1001", *, capture: bool = False, **overrides: Any) -> Article:
     """An Article record as the pipelines give it to ``save_articles``.
 
     ``content_hash`` is the sha256 of title, lead, body and published_at unless given; with
@@ -47,24 +46,24 @@ def build_record(
         **overrides,
     )
     if capture:
-        paragraphs = "".join(f"<p>{p}</p>" for p in record["body"].split("\n\n"))
-        html = HTML_TEMPLATE.format(lang=lang, title=record["title"], paragraphs=paragraphs)
-        record["capture"] = {
-            "url": record["url"],
-            "status": 200,
-            "headers": {
+        paragraphs = "".join(f"<p>{p}</p>" for p in record.body.split("\n\n"))
+        html = HTML_TEMPLATE.format(lang=lang, title=record.title, paragraphs=paragraphs)
+        record.capture = RawCapture(
+            url=record.url,
+            status=200,
+            headers={
                 "Content-Type": "text/html; charset=utf-8",
                 "Content-Encoding": "gzip",
                 "Content-Length": "123",
                 "Server": "nginx",
             },
-            "body": html.encode("utf-8"),
-            "encoding": "utf-8",
-        }
+            body=html.encode("utf-8"),
+            encoding="utf-8",
+        )
     return record
 
 
-def save(sessions: sessionmaker[Session], *records: dict[str, Any]) -> StoreResult:
+def save(sessions: sessionmaker[Session], *records: Article) -> StoreResult:
     """One crawl's batch: the records in one transaction."""
     with sessions.begin() as session:
         return save_articles(session, list(records))
