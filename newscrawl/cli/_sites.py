@@ -84,7 +84,9 @@ def resolve_site(
     if text in profiles:
         return SiteChoice(text, (profiles[text],), named=True)
     domain = text.lower().rstrip(".")
-    matches = tuple(profiles[name] for name in sorted(profiles) if domain in _domains(profiles[name]))
+    matches = tuple(
+        profiles[name] for name in sorted(profiles) if domain in _domains(profiles[name])
+    )
     if matches:
         return SiteChoice(text, matches)
     if stored is not None and text and stored(text):
