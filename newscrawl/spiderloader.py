@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scrapy.exceptions import UsageError
 from scrapy.spiderloader import SpiderLoader
 
 from newscrawl.profiles import Profile, load_profiles
@@ -15,7 +16,18 @@ from newscrawl.profiles.loader import SITES_DIR_ENV
 from newscrawl.spiders.profile import ProfileSpider
 
 if TYPE_CHECKING:
+    from scrapy import Spider
     from scrapy.settings import BaseSettings
+
+
+class UnknownSpider(UsageError, KeyError):
+    """``scrapy crawl nosuch``: Scrapy's command line prints a UsageError as its usage and one
+    line, exit 2; a KeyError still, as ``SpiderLoader.load`` promises (``scrapy parse`` catches it)."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(f"unknown spider {name!r}; known: {', '.join(known)}", print_help=False)
+
+    __str__ = Exception.__str__  # KeyError's would quote the message
 
 
 def spider_class(profile: Profile) -> type[ProfileSpider]:
@@ -34,3 +46,10 @@ class ProfileSpiderLoader(SpiderLoader):
             self._spiders[profile.name] = spider_class(profile)
             self._found[profile.name].append((str(profile.source), profile.name))
         self._check_name_duplicates()
+
+    def load(self, spider_name: str) -> type[Spider]:
+        """The spider *spider_name*; an unknown name raises :class:`UnknownSpider`."""
+        try:
+            return super().load(spider_name)
+        except KeyError:
+            raise UnknownSpider(spider_name, sorted(self._spiders)) from None

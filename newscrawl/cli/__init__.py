@@ -1,4 +1,10 @@
-"""The ``newscrawl`` command. Each sub-command is a module here with ``register`` and ``run``."""
+"""The ``newscrawl`` command. Each sub-command is a module here with ``register`` and ``run``.
+
+Sub-command modules are imported on demand: ``newscrawl --help`` lists :data:`COMMANDS` without
+importing any of them (nor Scrapy, SQLAlchemy or trafilatura), and ``newscrawl dates`` imports
+only ``newscrawl.cli.dates``. A user's mistake ends in one line on stderr and a usage exit code,
+never a traceback: see :func:`main`.
+"""
 
 from __future__ import annotations
 
@@ -8,29 +14,70 @@ import sys
 from collections.abc import Sequence
 
 from newscrawl import __version__
+from newscrawl.cli._errors import EXIT_USAGE, CommandError, silence_stdout
 
-# Sub-command modules, in the order ``newscrawl --help`` lists them.
-COMMANDS = ("demo", "replica", "crawl", "extract", "reextract", "dates", "history", "db", "export", "runs")
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+#: Sub-command name -> the line ``newscrawl --help`` shows, in the order it lists them.
+COMMANDS: dict[str, str] = {
+    "demo": "crawl the offline replica into output/ (no network needed)",
+    "replica": "serve the offline replica of the ministry sites on 127.0.0.1",
+    "crawl": "crawl sites, each in its own process",
+    "extract": "extract articles from saved HTML files (no network)",
+    "reextract": "rebuild stored articles from their raw captures with the current profiles",
+    "dates": "parse date strings (one per line on stdin) and print ISO 8601",
+    "history": "show an article's revisions and what changed between them",
+    "db": "upgrade or inspect the database schema",
+    "export": "export articles from the database (JSON lines, CSV, WARC)",
+    "runs": "list recorded crawl runs",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _parsers(command: str | None) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser | None]:
+    """The top parser, and *command*'s own parser (None without a command)."""
     parser = argparse.ArgumentParser(
         prog="newscrawl",
         description="Archive ministry news sites (Scrapy). Run 'scrapy crawl <site>' for a single crawl.",
     )
     parser.add_argument("--version", action="version", version=f"newscrawl {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
-        module = importlib.import_module(f"newscrawl.cli.{name}")
-        module.register(sub)
-    return parser
+    for name, summary in COMMANDS.items():
+        if name == command:
+            importlib.import_module(f"newscrawl.cli.{name}").register(sub)
+            sub.choices[name].description = sub.choices[name].description or summary.capitalize()
+        else:
+            # Listed for --help, and enough to tell which command argv names; options unparsed.
+            sub.add_parser(name, help=summary, add_help=False)
+    return parser, sub.choices.get(command) if command else None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``newscrawl`` parser, with the options of *command* (imported now) and no other's."""
+    return _parsers(command)[0]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run ``newscrawl`` with *argv* (default: ``sys.argv[1:]``); return the exit code.
+
+    Usage errors exit 2 through argparse (``SystemExit``). A command's :class:`CommandError` is
+    one line on stderr (code 2 through the command's ``parser.error``); a reader that goes away
+    (``newscrawl extract ... | head -1``) ends the command quietly with 1.
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # First pass: which command (exits here for --help, --version, a missing or unknown command).
+    known, _ = build_parser().parse_known_args(arguments)
+    parser, command_parser = _parsers(known.command)
+    assert command_parser is not None
+    args = parser.parse_args(arguments)
     try:
         return int(args.func(args))
+    except CommandError as exc:
+        if exc.code == EXIT_USAGE:
+            command_parser.error(str(exc))
+        return exc.report(command_parser.prog)
+    except BrokenPipeError:
+        silence_stdout()
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from newscrawl.cli._errors import CommandError
 from newscrawl.db.errors import DatabaseConfigError
 from newscrawl.db.migrate import current_revision, head_revision
 from newscrawl.db.session import make_engine, safe_url, sqlite_path
 
-
-class CommandError(Exception):
-    """A command cannot go on; the message is for the user, ``code`` is the exit code."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
-
-    def report(self, prog: str) -> int:
-        """Print ``<prog>: error: <message>`` on stderr and return the exit code."""
-        print(f"{prog}: error: {self}", file=sys.stderr)
-        return self.code
+__all__ = ["CommandError", "existing_database"]
 
 
 @contextmanager

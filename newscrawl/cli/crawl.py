@@ -9,8 +9,10 @@ systemd) what happened:
 code  meaning
 ====  ==========================================================================================
 0     every site crawled and its results look right
-1     a crawl failed: the child exited with an error, or closed for another reason than finishing
-2     usage: unknown site, no site named, ``--base-url`` with several sites
+1     a crawl failed: the child exited with an error, or closed for another reason than finishing;
+      or the database can't be reached (checked once before any site is crawled)
+2     usage: unknown site, no site named, ``--base-url`` with several sites or without a scheme,
+      a broken profile, an unusable database URL
 3     unhealthy: a crawl finished but its results look wrong (run health check, see
       :mod:`newscrawl.health`); the message names the missing fields
 75    locked (``EX_TEMPFAIL``): the site is already being crawled, by this host or another one
@@ -23,12 +25,15 @@ With several sites the most serious outcome wins, in the order 1, 3, 75, 0.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from newscrawl.cli._errors import CommandError, http_url, one_line, usage_error
+from newscrawl.cli._sites import load_site_profiles, profile_names, resolve_sites, single_profile
 from newscrawl.extensions.runs import LOCK_REASONS, RUN_MESSAGE_KEY
 from newscrawl.health import MESSAGE_KEY, STATUS_KEY, applies
-from newscrawl.profiles import load_profiles
 from newscrawl.runner import CrawlResult, run_crawl
 
 __all__ = [
@@ -79,15 +84,20 @@ def outcome(result: CrawlResult) -> Outcome:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "crawl",
-        help="crawl sites, each in its own process",
         description="Crawl sites, each in its own process. Exit codes: 0 ok, 1 crawl error, "
         "2 usage, 3 unhealthy results, 75 site already being crawled (locked).",
     )
-    parser.add_argument("sites", nargs="*", metavar="SITE", help="profile names")
+    parser.add_argument(
+        "sites",
+        nargs="*",
+        metavar="SITE",
+        help="profile names (ict_en) or domains (ict.gov.ir: every profile of that site)",
+    )
     parser.add_argument("--all", action="store_true", help="crawl every profile")
     parser.add_argument("--database-url", help="overrides NEWSCRAWL_DATABASE_URL")
     parser.add_argument(
         "--base-url",
+        type=http_url,
         metavar="URL",
         help="crawl another copy of the site (e.g. the replica): the spider's -a base_url=URL; "
         "one site only",
@@ -98,24 +108,69 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(func=run)
 
 
-def _usage(problem: str) -> int:
-    print(f"newscrawl crawl: {problem}", file=sys.stderr)
-    return EXIT_USAGE
+def database_to_check(database_url: str | None, settings: Mapping[str, str]) -> str:
+    """The database URL the child crawl will use, as its settings resolve it ("" = storage off).
+
+    ``--database-url`` wins over ``-s NEWSCRAWL_DATABASE_URL=...``, which wins over the
+    environment (``newscrawl.settings``), whose default is the SQLite file under ``output/``.
+    """
+    from newscrawl.db.session import DEFAULT_DATABASE_URL, ENV_VAR
+
+    if database_url is not None:
+        return database_url.strip()
+    if ENV_VAR in settings:
+        return settings[ENV_VAR].strip()
+    return os.environ.get(ENV_VAR, DEFAULT_DATABASE_URL).strip()
+
+
+def check_database(url: str) -> None:
+    """Raise a one-line :class:`CommandError` if the crawl could not open *url*.
+
+    Checked once in this process, before any child starts, so that an unreachable database is
+    one line (password hidden), not every site's start-up tracebacks. A URL that is wrong in
+    itself is a usage error (2); a server that can't be reached is a crawl error (1).
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from newscrawl.db.errors import DatabaseConfigError
+    from newscrawl.db.session import make_engine, safe_url
+
+    if not url:
+        return
+    try:
+        engine = make_engine(url, check=False)
+    except DatabaseConfigError as exc:
+        raise usage_error(str(exc)) from None
+    try:
+        with engine.connect():
+            pass
+    except SQLAlchemyError as exc:
+        reason = getattr(exc, "orig", None) or exc
+        raise CommandError(
+            f"cannot connect to the database {safe_url(url)}: {one_line(str(reason))}; "
+            "nothing was crawled"
+        ) from None
+    finally:
+        engine.dispose()
 
 
 def run(args: argparse.Namespace) -> int:
-    profiles = load_profiles()
-    sites = sorted(profiles) if args.all else args.sites
-    unknown = [s for s in sites if s not in profiles]
-    if not sites or unknown:
-        problem = f"unknown site(s): {', '.join(unknown)}" if unknown else "name sites or use --all"
-        return _usage(f"{problem}; known: {', '.join(sorted(profiles))}")
+    profiles = load_site_profiles()
+    if args.all:
+        sites = sorted(profiles)
+    elif args.sites:
+        sites = profile_names(resolve_sites(args.sites, profiles))
+    else:
+        raise usage_error(f"name sites or use --all; known: {', '.join(sorted(profiles))}")
     if args.base_url and len(sites) != 1:
-        return _usage("--base-url needs exactly one site")
+        if len(args.sites) == 1 and not args.all:
+            single_profile(resolve_sites(args.sites, profiles)[0], "--base-url needs exactly one")
+        raise usage_error("--base-url needs exactly one site")
     bad = [item for item in args.set if "=" not in item]
     if bad:
-        return _usage(f"settings are NAME=VALUE, not {', '.join(map(repr, bad))}")
+        raise usage_error(f"settings are NAME=VALUE, not {', '.join(map(repr, bad))}")
     settings = dict(item.split("=", 1) for item in args.set)
+    check_database(database_to_check(args.database_url, settings))
     codes = []
     for site in sites:
         result = run_crawl(

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import sys
 from typing import TextIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from newscrawl.cli._errors import load_zone, silence_stdout, zone_name
 from newscrawl.extract.dates import CALENDARS, parse_date
 
 __all__ = ["register", "run"]
@@ -25,28 +24,10 @@ __all__ = ["register", "run"]
 DEFAULT_TZ = "Asia/Tehran"
 
 
-def _zone_name(name: str) -> str:
-    """argparse ``type=`` for --tz: reject an unknown zone at start (argparse exits with code 2)."""
-    if _load_zone(name) is None:
-        raise argparse.ArgumentTypeError(
-            f"unknown time zone {name!r} (expected an IANA name such as {DEFAULT_TZ})"
-        )
-    return name
-
-
-def _load_zone(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        # ValueError: not a valid key ("", "../x"); OSError: an unreadable path-like key.
-        return None
-
-
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``dates`` sub-command to the ``newscrawl`` parser."""
     parser = sub.add_parser(
         "dates",
-        help="parse date strings (one per line on stdin) and print ISO 8601",
         description=(
             "Read date strings from stdin, one per line (UTF-8), and print one line per input: "
             "the ISO 8601 date-time with its UTC offset in the site zone, YYYY-MM-DD for a date "
@@ -56,7 +37,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--tz",
         default=DEFAULT_TZ,
-        type=_zone_name,
+        type=zone_name,
         metavar="ZONE",
         help=f"the site's IANA time zone (default: {DEFAULT_TZ})",
     )
@@ -90,7 +71,7 @@ def _utf8(stream: TextIO, *, reading: bool) -> TextIO:
 def run(args: argparse.Namespace) -> int:
     """Run ``newscrawl dates``; returns the exit code (0, or 2 for an unknown --tz)."""
     tz_name: str = getattr(args, "tz", DEFAULT_TZ)
-    zone = _load_zone(tz_name)
+    zone = load_zone(tz_name)
     if zone is None:
         print(f"newscrawl dates: unknown time zone {tz_name!r}", file=sys.stderr)
         return 2
@@ -108,9 +89,7 @@ def run(args: argparse.Namespace) -> int:
             stdout.write((parsed.isoformat() if parsed is not None else "") + "\n")
         stdout.flush()
     except BrokenPipeError:
-        # The reader went away (`newscrawl dates < big.txt | head`): stop quietly, and point stdout
-        # at devnull so that the interpreter's final flush does not raise again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stdout.fileno())
+        # The reader went away (`| head`): stop quietly.
+        silence_stdout()
         return 1
     return 0

@@ -31,7 +31,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``db`` sub-command and its own sub-commands."""
     parser = sub.add_parser(
         "db",
-        help="upgrade or inspect the database schema",
         description="Manage the newscrawl database schema (Alembic migrations).",
     )
     commands = parser.add_subparsers(dest="db_command", metavar="COMMAND", required=True)

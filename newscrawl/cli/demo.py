@@ -12,18 +12,24 @@ import json
 import time
 from pathlib import Path
 
+from newscrawl.cli._sites import check_names, load_site_profiles, profile_names, resolve_sites
 from newscrawl.db.queries import count_articles
 from newscrawl.db.session import make_engine, make_sessionmaker
-from newscrawl.profiles import load_profiles
+from newscrawl.replica.generate import SITE_NAMES
 from newscrawl.replica.process import ReplicaProcess
 from newscrawl.runner import LOOPBACK_SETTINGS, CrawlResult, run_crawl
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("demo", help="crawl the offline replica into output/ (no network needed)")
+    parser = sub.add_parser("demo")
     parser.add_argument("--output-dir", type=Path, default=Path("output"), help="where to write (default: output/)")
     parser.add_argument("--articles", type=int, default=200, help="articles per replica site (default: 200)")
-    parser.add_argument("--site", action="append", help="crawl only this site (repeatable; default: all)")
+    parser.add_argument(
+        "--site",
+        action="append",
+        metavar="SITE",
+        help="crawl only this site (repeatable; a profile name or a domain; default: all)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -47,16 +53,20 @@ def _summary_line(result: CrawlResult) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    profiles = load_site_profiles()
+    chosen = None
+    if args.site:
+        chosen = profile_names(resolve_sites(args.site, profiles))
+        check_names(chosen, SITE_NAMES, "the replica has no copy of it; it has")
     out: Path = args.output_dir
     out.mkdir(parents=True, exist_ok=True)
     database = out / "newscrawl.sqlite3"
     database_url = f"sqlite:///{database.resolve()}"
     feed = out / "articles.jsonl"
     feed.unlink(missing_ok=True)
-    profiles = load_profiles()
     started = time.monotonic()
     results: list[CrawlResult] = []
-    with ReplicaProcess(articles=args.articles, sites=args.site) as replica:
+    with ReplicaProcess(articles=args.articles, sites=chosen) as replica:
         sites = [name for name in replica.urls if name in profiles]
         print(f"Replica running: {', '.join(f'{s} {replica.urls[s]}' for s in sites)}")
         for site in sites:

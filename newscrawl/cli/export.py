@@ -12,18 +12,21 @@ arguments or an unusable database URL.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from newscrawl.cli._database import CommandError, existing_database
+from newscrawl.cli._errors import silence_stdout, usage_error
+from newscrawl.cli._sites import SiteChoice, load_site_profiles, resolve_sites
 from newscrawl.cli.db import add_database_url_argument
+from newscrawl.db.models import Article
 from newscrawl.db.session import database_url, make_sessionmaker
 from newscrawl.export import (
     DEFAULT_BATCH_SIZE,
@@ -40,6 +43,9 @@ from newscrawl.export import (
 )
 from newscrawl.export.consumer import MAX_CONSUMER_LENGTH
 from newscrawl.export.warc import DEFAULT_MAX_SIZE, WarcWriter, parse_size, warc_prefix
+
+if TYPE_CHECKING:
+    from newscrawl.profiles import Profile
 
 __all__ = ["register", "run"]
 
@@ -63,7 +69,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``export`` sub-command."""
     parser = sub.add_parser(
         "export",
-        help="export articles from the database (JSON lines, CSV, WARC)",
         description="Stream archived articles from the database as JSON lines, CSV or WARC.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -80,7 +85,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "or an existing directory",
     )
     parser.add_argument(
-        "--site", action="append", default=[], metavar="SITE", help="only this site (repeatable)"
+        "--site",
+        action="append",
+        default=[],
+        metavar="SITE",
+        help="only this site (repeatable): a profile name (ict_en: that site in its language) or a "
+        "domain (ict.gov.ir: every language)",
     )
     parser.add_argument(
         "--lang",
@@ -198,19 +208,67 @@ def run(args: argparse.Namespace) -> int:
     except CommandError as exc:
         return exc.report(_PROG)
     except BrokenPipeError:
-        # The reader went away (e.g. `| head`): nothing more to say, and nothing it did not
-        # receive was recorded as delivered. Point stdout at /dev/null so exit doesn't complain.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        # The reader went away (`| head`): stop quietly; nothing it did not receive was
+        # recorded as delivered.
+        silence_stdout()
         return 1
     except OSError as exc:
         return _error(f"writing {args.output}: {exc}", 1)
 
 
+def _site_filter(
+    choices: list[SiteChoice], langs: tuple[str, ...], profiles: Mapping[str, Profile]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ``(sites, langs)`` of the export filter for the ``--site`` *choices* and ``--lang``.
+
+    The filter is "site in sites and lang in langs", so a profile name adds its site and its
+    language. A combination the filter can't express exactly (it would also export another
+    profile's articles) is a usage error, never a wider or narrower export than asked for.
+    """
+    sites = tuple(dict.fromkeys(site for choice in choices for site in choice.sites))
+    named = [choice for choice in choices if choice.named]
+    if not named:
+        return sites, langs
+    whole = next((choice.value for choice in choices if not choice.named), None)
+    if whole is not None:
+        raise usage_error(
+            f"--site {named[0].value} selects one language, --site {whole} every language: "
+            "export them separately"
+        )
+    wanted = {(p.site, p.lang) for choice in named for p in choice.profiles}
+    if langs:
+        wanted = {(site, lang) for site, lang in wanted if lang in langs}
+        if not wanted:
+            raise usage_error(f"--lang {', '.join(langs)} excludes every --site given")
+    chosen_langs = tuple(sorted({lang for _, lang in wanted}))
+    also = sorted(
+        p.name
+        for p in profiles.values()
+        if p.site in sites and p.lang in chosen_langs and (p.site, p.lang) not in wanted
+    )
+    if also:
+        raise usage_error(
+            f"one export filters by site and language, so these --site names would also export "
+            f"{', '.join(also)}: export them separately"
+        )
+    return sites, chosen_langs
+
+
 def _export(args: argparse.Namespace, sessions: sessionmaker[Session]) -> int:
+    profiles = load_site_profiles()
+    with sessions() as session:
+        choices = resolve_sites(
+            args.site,
+            profiles,
+            stored=lambda value: session.scalar(
+                select(Article.id).where(Article.site == value).limit(1)
+            )
+            is not None,
+        )
+    sites, langs = _site_filter(choices, tuple(args.lang), profiles)
     filters = ExportFilter(
-        sites=tuple(args.site),
-        langs=tuple(args.lang),
+        sites=sites,
+        langs=langs,
         since=args.since,
         until=args.until,
         by=args.by,

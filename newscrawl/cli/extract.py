@@ -9,27 +9,39 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from parsel import Selector
 
+from newscrawl.cli._errors import http_url, zone_name
+from newscrawl.cli._sites import load_site_profiles, resolve_site, single_profile
 from newscrawl.extract.article import process_article
 from newscrawl.extract.encoding import decode_html
 from newscrawl.items import EXPORT_FIELDS
 from newscrawl.pages import ArticlePage, NotAnArticle
-from newscrawl.profiles import Profile, profile_by_name
+from newscrawl.profiles import Profile
 from newscrawl.spiders.profile import utc_now_iso
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("extract", help="extract articles from saved HTML files (no network)")
+    parser = sub.add_parser("extract")
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    parser.add_argument("--profile", help="site profile to use (default: generic extraction)")
-    parser.add_argument("--url", help="the URL the page was saved from (default: its rel=canonical or og:url)")
-    parser.add_argument("--tz", default="UTC", help="time zone for generic extraction (default: UTC)")
+    parser.add_argument(
+        "--profile",
+        metavar="SITE",
+        help="site profile to use: a profile name, or a domain that one profile serves "
+        "(default: generic extraction)",
+    )
+    parser.add_argument(
+        "--url",
+        type=http_url,
+        help="the URL the page was saved from (default: its rel=canonical or og:url)",
+    )
+    parser.add_argument(
+        "--tz", default="UTC", type=zone_name, help="time zone for generic extraction (default: UTC)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -74,11 +86,10 @@ def extract_file(path: Path, profile: Profile | None, url: str | None, timezone:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        profile = profile_by_name(args.profile) if args.profile else None
-    except KeyError as exc:
-        print(f"newscrawl extract: {exc.args[0]}", file=sys.stderr)
-        return 2
+    profile = None
+    if args.profile:
+        choice = resolve_site(args.profile, load_site_profiles())
+        profile = single_profile(choice, "--profile takes one")
     status = 0
     for path in args.files:
         try:

@@ -29,7 +29,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``history`` sub-command."""
     parser = sub.add_parser(
         "history",
-        help="show an article's revisions and what changed between them",
         description="Show the stored revisions of one article and diffs between them.",
     )
     parser.add_argument(

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 
 from newscrawl.cli._database import CommandError, existing_database
+from newscrawl.cli._sites import load_site_profiles, resolve_site, single_profile
 from newscrawl.cli.db import add_database_url_argument
 from newscrawl.db.neardup import DEFAULT_THRESHOLD
 from newscrawl.db.session import database_url, make_sessionmaker
-from newscrawl.profiles import ProfileError, load_profiles
-from newscrawl.reextract import ReextractResult, reextract, site_filter
+from newscrawl.profiles import Profile
+from newscrawl.reextract import ReextractResult, SiteFilter, reextract, site_filter
 
 __all__ = ["format_result", "register", "run"]
 
@@ -28,7 +30,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``reextract`` sub-command."""
     parser = sub.add_parser(
         "reextract",
-        help="rebuild stored articles from their raw captures with the current profiles",
         description=(
             "Re-run extraction and the pipelines on the stored captures (no network); store a "
             "new revision for every article whose content changed."
@@ -37,7 +38,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--site",
         metavar="S",
-        help="only this site: a profile name (e.g. ict_en) or a site (e.g. ict.gov.ir)",
+        help="only this site: a profile name (ict_en: that language) or a domain "
+        "(ict.gov.ir: every language)",
     )
     add_database_url_argument(parser)
     parser.add_argument(
@@ -60,24 +62,31 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_neardup and not 0.0 < args.neardup_threshold <= 1.0:
         print(f"{_PROG}: error: --neardup-threshold must be in (0, 1]", file=sys.stderr)
         return 2
-    try:
-        profiles = load_profiles()
-    except ProfileError as exc:
-        print(f"{_PROG}: error: {exc}", file=sys.stderr)
-        return 2
+    profiles = load_site_profiles()
+    only = _only(args.site, profiles) if args.site else None
     url = database_url(args.database_url)
     try:
         with existing_database(url) as engine:
             result = reextract(
                 make_sessionmaker(engine),
                 profiles,
-                only=site_filter(args.site, profiles) if args.site else None,
+                only=only,
                 neardup_threshold=None if args.no_neardup else args.neardup_threshold,
             )
     except CommandError as exc:
         return exc.report(_PROG)
     print("\n".join(format_result(result)))
     return 0
+
+
+def _only(value: str, profiles: Mapping[str, Profile]) -> SiteFilter:
+    """``--site``: a profile name is its site in its language; a domain, its site in every one."""
+    choice = resolve_site(value, profiles)
+    if choice.named:
+        return site_filter(choice.value, profiles)
+    if len(choice.sites) > 1:
+        single_profile(choice, "its profiles are different sites")
+    return SiteFilter(choice.sites[0])
 
 
 def format_result(result: ReextractResult) -> list[str]:

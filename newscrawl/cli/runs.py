@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from newscrawl.cli._database import CommandError, existing_database
+from newscrawl.cli._sites import load_site_profiles, resolve_site
 from newscrawl.cli.db import add_database_url_argument
 from newscrawl.db.models import CrawlRun
 from newscrawl.db.runs import recent_runs
 from newscrawl.db.session import database_url, make_sessionmaker, safe_url
+from newscrawl.profiles import Profile
 
 __all__ = ["format_runs", "register", "run"]
 
@@ -46,10 +50,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``runs`` sub-command."""
     parser = sub.add_parser(
         "runs",
-        help="list recorded crawl runs",
         description="List the recorded crawl runs, newest first.",
     )
-    parser.add_argument("--site", metavar="SITE", help="only the runs of this site (profile name)")
+    parser.add_argument(
+        "--site",
+        metavar="SITE",
+        help="only the runs of this site: a profile name, or a domain (the runs of its profiles)",
+    )
     parser.add_argument(
         "--limit", type=int, default=20, metavar="N", help="at most N runs (default: 20)"
     )
@@ -112,15 +119,32 @@ def format_runs(runs: Sequence[CrawlRun], now: datetime | None = None) -> list[s
     return lines
 
 
+def _runs_of(
+    session: Session, value: str, profiles: Mapping[str, Profile], limit: int
+) -> list[CrawlRun]:
+    """The newest *limit* runs of the profiles ``--site`` *value* names (or of a run name the
+    database holds without a profile), newest first."""
+    choice = resolve_site(
+        value, profiles, stored=lambda name: bool(recent_runs(session, name, 1))
+    )
+    names = [profile.name for profile in choice.profiles] or [choice.value]
+    runs = [run for name in names for run in recent_runs(session, name, limit)]
+    return sorted(runs, key=lambda run: (run.started_at, run.id), reverse=True)[:limit]
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the newest ``args.limit`` runs (of ``args.site``)."""
     if args.limit < 1:
         print(f"{_PROG}: error: --limit must be at least 1", file=sys.stderr)
         return 2
+    profiles = load_site_profiles() if args.site else {}
     url = database_url(args.database_url)
     try:
         with existing_database(url) as engine, make_sessionmaker(engine)() as session:
-            runs = recent_runs(session, args.site, args.limit)
+            if args.site:
+                runs = _runs_of(session, args.site, profiles, args.limit)
+            else:
+                runs = recent_runs(session, None, args.limit)
     except CommandError as exc:
         return exc.report(_PROG)
     if not runs:

@@ -191,7 +191,7 @@ def test_a_restored_article_exports_its_restored_revision(db_url, tmp_path, arch
         (["--site", "ict.gov.ir"], ["4"]),
         (["--site", "ict.gov.ir", "--site", "mfa.gov.ir", "--lang", "fa"], ["3"]),
         (["--lang", "en"], ["1", "2", "4"]),
-        (["--site", "nowhere.example"], []),
+        (["--site", "msrt.ir"], []),  # a profile's site with nothing archived
         # published_at_utc: article 2 is 2024-02-29T20:00Z, article 1 is 2017.
         (["--since", "2024-01-01"], ["2"]),
         (["--since", "2024-02-29T20:00:00Z"], ["2"]),
@@ -269,7 +269,7 @@ def test_progress_bar_and_summary_on_a_terminal(db_url, tmp_path, archive, monke
 
 
 def test_nothing_to_export_is_success(db_url, tmp_path, archive):
-    out = export(db_url, tmp_path, "--site", "nowhere.example", "--format", "csv", name="e.csv")
+    out = export(db_url, tmp_path, "--site", "msrt.ir", "--format", "csv", name="e.csv")
     assert out.read_text("utf-8").splitlines() == [",".join(FIELDS)]
 
 

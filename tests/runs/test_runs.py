@@ -208,9 +208,12 @@ def test_each_crawl_is_recorded_with_its_counts(db_url):
     pages, articles, new, changed, unchanged, _dups, dropped, _errors = cells[6:14]
     assert (pages, articles) == (str(second_run.counts["pages"]), str(ARTICLES - GONE_COUNT))
     assert (new, changed, unchanged, dropped) == ("0", "0", str(STORED_COUNT), str(EMPTY_COUNT))
-    assert newscrawl("runs", "--site", "nope", "--database-url", db_url).stdout.startswith(
-        "no runs of nope"
+    assert newscrawl("runs", "--site", "msrt_en", "--database-url", db_url).stdout.startswith(
+        "no runs of msrt_en"
     )
+    unknown = newscrawl("runs", "--site", "nope", "--database-url", db_url)
+    assert unknown.returncode == 2
+    assert "unknown site 'nope'" in unknown.stderr
 
 
 # -- no overlap ----------------------------------------------------------------------------------
