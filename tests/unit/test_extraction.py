@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from newscrawl.items import StepOutcomes
+from newscrawl.extract.article import DateStatus
 from newscrawl.pages.extraction import extract_article, extract_in_worker, init_worker
 from newscrawl.profiles import profile_by_name
 from newscrawl.workers import WorkerPool
@@ -51,7 +51,7 @@ def test_the_seed_page_gives_the_golden_fields(golden) -> None:
 def test_the_steps_run_with_the_extraction(golden) -> None:
     found = extract()
     assert found.item is not None
-    assert found.item.steps == StepOutcomes(clean=None, dates="parsed")
+    assert (found.dropped, found.date_status) == (None, DateStatus.PARSED)
     assert (found.item.published_at, found.item.published_at_utc) == (golden["published_at"], golden["published_at_utc"])
     body = found.item.body
     for boilerplate in golden["must_not_contain"]:
@@ -65,7 +65,7 @@ def test_the_feed_date_stands_in_for_a_missing_page_date(golden) -> None:
     assert found.item is not None and found.date_from_feed
     assert found.item.published_raw == "Dec 6, 2017 08:05"
     assert found.item.published_at == "2017-12-06T08:05:00+03:30"  # Tehran, no DST in December
-    assert found.item.steps == StepOutcomes(clean=None, dates="parsed")
+    assert found.date_status is DateStatus.PARSED
 
 
 def test_the_page_date_wins_over_the_feed_date(golden) -> None:
@@ -79,9 +79,8 @@ def test_an_article_the_clean_step_drops_says_why_and_is_not_dated(golden) -> No
     for paragraph in golden["paragraphs"]:
         html = html.replace(paragraph, "")
     found = extract(html.encode("utf-8"))
-    assert found.item is not None
-    assert found.item.steps == StepOutcomes(clean="empty_body", dates=None)
-    assert found.item.published_at is None and found.item.content_hash is None
+    assert found.item is None and found.not_article is None
+    assert (found.dropped, found.date_status) == ("empty_body", None)
 
 
 def test_a_page_without_title_is_not_an_article_and_says_what_it_lacks(golden) -> None:
