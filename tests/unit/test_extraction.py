@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 
 from newscrawl.extract.article import DateStatus
-from newscrawl.pages.extraction import extract_article, extract_in_worker, init_worker
+from newscrawl.pages.extraction import (
+    SavedPage,
+    extract_article,
+    extract_in_worker,
+    init_worker,
+    saved_page,
+)
 from newscrawl.profiles import profile_by_name
 from newscrawl.workers import WorkerPool
 from tests.helpers import FIXTURES
@@ -120,3 +126,22 @@ def test_a_worker_process_gives_the_same_extraction() -> None:
 def test_the_worker_function_needs_its_initializer() -> None:
     with pytest.raises(RuntimeError, match="init_worker"):
         extract_in_worker(URL, BODY, None, FETCHED, None)
+
+
+def test_the_base_url_puts_the_canonical_url_on_the_crawls_host_and_accepts_its_host() -> None:
+    replica = "http://127.0.0.1:8400"
+    found = extract_article(PROFILE, replica, replica + META["path"], BODY, META["Content-Type"], FETCHED)
+    assert found.item is not None and found.item.canonical_url == replica + META["path"]
+    # On the live base, a loopback URL is not the site's: not an article.
+    found = extract_article(PROFILE, LIVE, replica + META["path"], BODY, META["Content-Type"], FETCHED)
+    assert found.item is None and found.not_article is not None and "URL does not match" in found.not_article
+
+
+def test_a_saved_page_declares_its_url_and_language() -> None:
+    # The saved pages' rel=canonical is a path: not a URL the page can be extracted at.
+    assert saved_page(BODY) == SavedPage(url=None, lang="en")
+    html = BODY.decode("utf-8").replace('<html lang="en"', '<html lang="fa-IR"', 1)
+    html = html.replace("<head>", '<head><meta property="og:url" content=" https://www.ict.gov.ir/en/news/5 ">', 1)
+    assert saved_page(html.encode("utf-8")) == SavedPage(url="https://www.ict.gov.ir/en/news/5", lang="fa")
+    moic = (FIXTURES / "pages" / "moic_dr" / "11990.html").read_bytes()
+    assert saved_page(moic).lang == "fa"  # fa-AF: the primary subtag
