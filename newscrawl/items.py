@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 class Article:
     """An article as it moves through the pipelines.
 
-    Page objects fill the raw fields (title, lead, body, tags, published_raw …); the pipelines
-    fill the derived ones (published_at, published_at_utc, content_hash).
+    Page objects fill the raw fields (title, lead, body, tags, published_raw …); the steps that
+    ``pages.extraction.extract_article`` runs after them clean the text and fill the derived ones
+    (published_at, published_at_utc, content_hash). Every Article the extract pipeline returns
+    has been through them.
     """
 
     url: str
@@ -34,24 +36,6 @@ class Article:
     content_hash: str | None = None
     #: Left out of the repr, which Scrapy logs for dropped items: a page's bytes are noise there.
     capture: RawCapture | None = field(default=None, repr=False)
-    #: Set when the extract stage already ran the clean and date steps (see StepOutcomes).
-    steps: StepOutcomes | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class StepOutcomes:
-    """What the clean and date steps found, when the extract stage ran them on an Article.
-
-    The extract pipeline runs them with the extraction, in its worker process, and the clean,
-    dates and dedup pipelines count and log these outcomes instead of running the steps again.
-    ``clean`` is the clean step's drop reason (None: kept); ``dates`` is the date step's status
-    (an ``extract.article.DateStatus`` value), None when the clean step dropped the article. The
-    Article's ``content_hash`` was computed after both; a pipeline placed before the clean stage
-    that changes an Article's text must set ``steps`` to None, so that the steps run again.
-    """
-
-    clean: str | None
-    dates: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +78,5 @@ class ArticleResponse:
         return None
 
 
-# The exported fields, in order: every Article field except the raw capture and the step outcomes.
-EXPORT_FIELDS: tuple[str, ...] = tuple(
-    name for name in Article.__dataclass_fields__ if name not in ("capture", "steps")
-)
+# The exported fields, in order: every Article field except the raw capture.
+EXPORT_FIELDS: tuple[str, ...] = tuple(name for name in Article.__dataclass_fields__ if name != "capture")

@@ -1,11 +1,12 @@
 """Re-extraction: rebuild stored articles from their raw captures with today's code (no network).
 
 For every article whose latest revision holds content (kind ``content`` or ``restored``) and a
-capture, the capture is decoded (``extract.encoding.decode_html``) and run through the page
-object and the pipeline steps exactly as a crawl runs them
-(``ArticlePage(...).to_item()`` then ``extract.article.process_article``), with the profile
-whose site and language are the article's (``profiles.load_profiles()``, so
-``NEWSCRAWL_SITES_DIR`` applies). When the content hash differs, a new revision is stored and
+capture, the capture goes through the function a crawl's extract pipeline runs
+(``pages.extraction.extract_article``: decoding, page object, clean and date steps, content
+hash), with the profile whose site and language are the article's (``profiles.load_profiles()``,
+so ``NEWSCRAWL_SITES_DIR`` applies) and what the crawl knew: the base URL of the stored canonical
+URL, the captured Content-Type, the revision's fetch time and, for a page showing no date, the
+date the revision kept (the crawl's listing or feed date when the page had none). When the content hash differs, a new revision is stored and
 becomes the article's latest; when it is equal, nothing is written. Tombstoned articles are
 left alone (their latest revision is the tombstone).
 
@@ -32,10 +33,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newscrawl.db.models import Article, Capture, Revision
 from newscrawl.db.neardup import DEFAULT_THRESHOLD, link_near_duplicates
-from newscrawl.extract.article import process_article
-from newscrawl.extract.encoding import decode_html
 from newscrawl.items import Article as ArticleItem
-from newscrawl.pages import ArticlePage
+from newscrawl.pages.extraction import PageExtraction, extract_article
 from newscrawl.profiles import Profile
 
 __all__ = [
@@ -123,24 +122,25 @@ def reextract(
 
 
 def reextract_capture(
-    revision: Revision, capture: Capture, profile: Profile
-) -> tuple[ArticleItem | None, str | None]:
-    """The item a crawl would make of *capture* now, or ``(None, drop reason)``.
+    article: Article, revision: Revision, capture: Capture, profile: Profile
+) -> PageExtraction:
+    """What a crawl's extraction would make of *capture* now (``pages.extraction``).
 
-    Raises what extraction raises (``NotAnArticle`` for a page that is not an article).
+    The base URL is the origin of the stored canonical URL, which a crawl puts on its own base
+    URL: so the page is read with the hosts the crawl accepted (a replica's loopback port, say).
+    Raises what extraction raises (other than ``NotAnArticle``, which the result reports).
     """
     headers = {name.lower(): value for name, value in (capture.headers or {}).items()}
-    _, html = decode_html(capture.raw_body(), headers.get("content-type"))
-    parts = urlsplit(capture.url)
-    page = ArticlePage(capture.url, html, profile, f"{parts.scheme}://{parts.netloc}")
-    item = page.to_item(fetched_at=_iso(revision.fetched_at))
-    if item.published_raw is None and revision.published_raw:
-        # The crawl took the date from the feed or listing when the page showed none.
-        item.published_raw = revision.published_raw
-    reason = process_article(item, profile)
-    if reason:
-        return None, reason
-    return item, None
+    parts = urlsplit(article.canonical_url)
+    return extract_article(
+        profile,
+        f"{parts.scheme}://{parts.netloc}",
+        capture.url,
+        capture.raw_body(),
+        headers.get("content-type"),
+        _iso(revision.fetched_at),
+        revision.published_raw,
+    )
 
 
 def _batch(
@@ -169,13 +169,18 @@ def _batch(
             )
             continue
         try:
-            item, reason = reextract_capture(revision, capture, profile)
+            found = reextract_capture(article, revision, capture, profile)
         except Exception as exc:  # any extraction error is reported per article, as in a crawl
             logger.debug("Re-extraction failed: %s", capture.url, exc_info=True)
             result.failures.append(Failure(capture.url, f"{type(exc).__name__}: {exc}"))
             continue
+        item = found.item
         if item is None:
-            result.failures.append(Failure(capture.url, f"dropped: {reason}"))
+            if found.not_article is not None:
+                reason = f"NotAnArticle: {found.not_article}"
+            else:
+                reason = f"dropped: {found.dropped}"
+            result.failures.append(Failure(capture.url, reason))
             continue
         if item.content_hash == revision.content_hash:
             result.unchanged += 1

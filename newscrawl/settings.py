@@ -40,13 +40,10 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 # --- items ---------------------------------------------------------------------------------
-# Order matters: extract the article from the spider's response first, clean text (it may drop
-# the item), then read the date from the cleaned raw string, then deduplicate and hash the final
-# content, then store.
+# Order matters: extract the article from the spider's response first (that also cleans it, which
+# may drop it, dates and hashes it: pages/extraction.py), then deduplicate, then store.
 ITEM_PIPELINES = {
     "newscrawl.pipelines.extract.ExtractPipeline": 50,
-    "newscrawl.pipelines.clean.CleanTextPipeline": 100,
-    "newscrawl.pipelines.dates.NormaliseDatesPipeline": 200,
     "newscrawl.pipelines.dedup.DedupPipeline": 300,
     "newscrawl.pipelines.persist.PersistPipeline": 800,
     "newscrawl.pipelines.warc.WarcPipeline": 900,

@@ -1,4 +1,4 @@
-"""``newscrawl extract``: run a profile's extraction and the pipelines on saved HTML files.
+"""``newscrawl extract``: run a crawl's extraction (``pages.extraction``) on saved HTML files.
 
 No network. Prints one JSON record per file, with the fields of the JSON lines export; a file
 that can't be extracted gets a record with ``file`` and ``error`` and the exit code is 1.
@@ -13,14 +13,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from parsel import Selector
-
 from newscrawl.cli._errors import http_url, zone_name
 from newscrawl.cli._sites import load_site_profiles, resolve_site, single_profile
-from newscrawl.extract.article import process_article
-from newscrawl.extract.encoding import decode_html
 from newscrawl.items import EXPORT_FIELDS
-from newscrawl.pages import ArticlePage, NotAnArticle
+from newscrawl.pages import NotAnArticle
+from newscrawl.pages.extraction import extract_article, saved_page
 from newscrawl.profiles import Profile
 from newscrawl.spiders.profile import utc_now_iso
 
@@ -59,30 +56,29 @@ def generic_profile(url: str, lang: str | None, timezone: str) -> Profile:
     )
 
 
-def _page_url(html: str) -> str | None:
-    root = Selector(text=html)
-    for xpath in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
-        value = root.xpath(xpath).get()
-        if value and urlsplit(value.strip()).scheme in ("http", "https"):
-            return value.strip()
-    return None
-
-
 def extract_file(path: Path, profile: Profile | None, url: str | None, timezone: str) -> dict[str, Any]:
-    """The export record for one saved page (raises ValueError or NotAnArticle)."""
-    _, html = decode_html(path.read_bytes())
-    url = url or _page_url(html)
-    if not url:
-        raise ValueError("cannot tell the page's URL; pass --url")
-    if profile is None:
-        lang = Selector(text=html).xpath("/html/@lang").get()
-        profile = generic_profile(url, lang.split("-")[0].lower() if lang else None, timezone)
-    base = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"
-    item = ArticlePage(url, html, profile, base).to_item(fetched_at=utc_now_iso())
-    reason = process_article(item, profile)
-    if reason:
-        raise ValueError(f"dropped: {reason}")
-    return {name: getattr(item, name) for name in EXPORT_FIELDS}
+    """The export record for one saved page (raises ValueError or NotAnArticle).
+
+    A saved file has no response headers (no Content-Type), no feed date and no crawl base
+    URL: the page's own URL's origin is the base.
+    """
+    body = path.read_bytes()
+    if not url or profile is None:
+        declared = saved_page(body)
+        url = url or declared.url
+        if not url:
+            raise ValueError("cannot tell the page's URL; pass --url")
+        if profile is None:
+            profile = generic_profile(url, declared.lang, timezone)
+    parts = urlsplit(url)
+    found = extract_article(
+        profile, f"{parts.scheme}://{parts.netloc}", url, body, None, utc_now_iso()
+    )
+    if found.not_article is not None:
+        raise NotAnArticle(found.not_article)
+    if found.item is None:
+        raise ValueError(f"dropped: {found.dropped}")
+    return {name: getattr(found.item, name) for name in EXPORT_FIELDS}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,7 +1,8 @@
 """``newscrawl reextract``: rebuild stored articles from their raw captures, with no network.
 
-Runs the current profiles (including ``NEWSCRAWL_SITES_DIR``), page objects and pipeline steps
-on each article's latest captured response and stores a new revision where the content
+Runs the crawl's extraction (``pages.extraction.extract_article``: page object, clean and date
+steps, content hash) with the current profiles (including ``NEWSCRAWL_SITES_DIR``) on each
+article's latest captured response and stores a new revision where the content
 changed (see :mod:`newscrawl.reextract`). Prints the counts and every failure with its URL.
 Exit status: 0 when the run completed (failures are reported, not fatal), 1 for a database
 without the schema or a read/write error, 2 for a bad URL, profile or option.
@@ -31,8 +32,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "reextract",
         description=(
-            "Re-run extraction and the pipelines on the stored captures (no network); store a "
-            "new revision for every article whose content changed."
+            "Re-run the crawl's extraction (page object, cleaning, dates) on the stored captures "
+            "(no network); store a new revision for every article whose content changed."
         ),
     )
     parser.add_argument(

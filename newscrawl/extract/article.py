@@ -1,7 +1,7 @@
-"""The per-article processing steps the pipelines apply, as plain functions.
+"""The per-article steps after the page object: clean, dates, content hash, as plain functions.
 
-Kept apart from Scrapy so that ``newscrawl extract`` and ``newscrawl reextract`` run exactly the
-steps a crawl runs.
+``pages.extraction.extract_article`` runs them, in this order, for the crawl (in its extract
+worker), ``newscrawl extract`` and ``newscrawl reextract`` alike; no pipeline runs them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from newscrawl.extract.text import (
     normalize_text,
     split_paragraphs,
 )
-from newscrawl.items import Article, StepOutcomes
+from newscrawl.items import Article
 from newscrawl.profiles.model import Profile
 
 PERSIAN_LANGS = frozenset({"fa", "prs", "ps"})
@@ -75,17 +75,3 @@ def content_hash(item: Article) -> str:
         digest.update(b"\x1f")
     return digest.hexdigest()
 
-
-def run_steps(item: Article, profile: Profile) -> StepOutcomes:
-    """Run every step (clean, dates, hash) on one item, up to the clean step's drop reason."""
-    reason = clean_article(item, profile)
-    if reason:
-        return StepOutcomes(clean=reason, dates=None)
-    status = date_article(item, profile)
-    item.content_hash = content_hash(item)
-    return StepOutcomes(clean=None, dates=status.value)
-
-
-def process_article(item: Article, profile: Profile) -> str | None:
-    """Run every step (clean, dates, hash) on one item; return a drop reason or None."""
-    return run_steps(item, profile).clean

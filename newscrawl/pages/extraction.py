@@ -1,25 +1,41 @@
-"""One article response in, one extraction out: the unit of work of ``pipelines.extract``.
+"""One article page in, one extraction out: the only extraction path for a page.
 
-:func:`extract_article` is a pure function of (profile, url, body, content type), so the extract
-pipeline can run it in the crawl's process or in an extract worker process (``newscrawl.workers``)
-and get the same result. It also runs the clean and date steps on the Article
-(``extract.article.run_steps``), so that a worker does that CPU work too; the clean, dates and
-dedup pipelines then count and log the outcomes the Article carries (``Article.steps``). What the
-pipelines count and log (missing fields, a language mismatch, a page that is not an article, the
-steps' outcomes) comes back as data, because a worker process has no crawler stats.
+:func:`extract_article` decodes the body, builds the page object, and runs the clean and date
+steps and the content hash on the Article (``extract.article``); nothing else in newscrawl does
+any of these for an article page. Its three callers are the crawl's extract pipeline
+(``pipelines.extract``, here or in an extract worker process, ``newscrawl.workers``),
+``newscrawl reextract`` (``newscrawl.reextract``) and ``newscrawl extract`` (``cli.extract``).
+
+It is a pure function of its arguments, so a worker process gives what the crawl's own process
+gives. What the crawl counts and logs comes back as data (:class:`PageExtraction`), because a
+worker process has no crawler stats: a page that is not an article, the health fields the HTML
+lacks, a language mismatch, the encoding, the clean step's drop reason, the date step's status and
+whether the feed's date stood in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
-from newscrawl.extract.article import run_steps
+from parsel import Selector
+
+from newscrawl.extract.article import DateStatus, clean_article, content_hash, date_article
 from newscrawl.extract.encoding import decode_html
 from newscrawl.items import Article
 from newscrawl.pages.article import ArticlePage, NotAnArticle
 from newscrawl.profiles.model import Profile
 
-__all__ = ["PageExtraction", "extract_article", "extract_in_worker", "init_worker"]
+__all__ = [
+    "HEALTH_FIELDS",
+    "PageExtraction",
+    "SavedPage",
+    "extract_article",
+    "extract_in_worker",
+    "init_worker",
+    "saved_page",
+]
 
 #: The fields whose absence run health counts (``fields/missing/<name>``), in this order.
 HEALTH_FIELDS = ("title", "body", "date")
@@ -29,11 +45,14 @@ HEALTH_FIELDS = ("title", "body", "date")
 class PageExtraction:
     """What one article page gave.
 
-    ``item`` is None when the page is not an article (``not_article`` says why). ``missing`` names
-    the health fields the HTML lacks, found before extraction, so that a page without a title
-    still tells whether its body and date were there. ``encoding`` is the charset the body was
-    decoded with. ``date_from_feed`` is true when the page has no date and the listing's, feed's
-    or sitemap's date was used.
+    ``item`` is the cleaned, dated and hashed Article (``content_hash`` set), or None: when the
+    page is not an article (``not_article`` says why) or when the clean step dropped it
+    (``dropped`` is its reason, e.g. ``empty_body``). ``missing`` names the health fields the
+    HTML lacks, found before extraction, so that a page without a title still tells whether its
+    body and date were there. ``encoding`` is the charset the body was decoded with.
+    ``date_status`` is the date step's outcome (None when the item was not dated: not an article
+    or dropped). ``date_from_feed`` is true when the page has no date and the one the caller
+    passed (a listing's, feed's or sitemap's) was used.
     """
 
     encoding: str
@@ -42,6 +61,8 @@ class PageExtraction:
     lang_mismatch: bool
     item: Article | None = None
     not_article: str | None = None
+    dropped: str | None = None
+    date_status: DateStatus | None = None
     date_from_feed: bool = False
 
 
@@ -54,36 +75,81 @@ def extract_article(
     fetched_at: str,
     date_raw: str | None = None,
 ) -> PageExtraction:
-    """Decode *body*, extract the article and run the steps on it (``Article.steps``).
+    """Decode *body*, extract the article, clean it, date it and hash it.
 
-    *date_raw* is the date a listing, feed or sitemap gave for the article: the article's date
-    when its page has none. Exceptions other than NotAnArticle propagate.
+    The callers differ only in what they know about the page, and pass it here:
+
+    - *base_url* is the site's base the article's ``canonical_url`` is put on, and whose host
+      counts as the site's (with the profile's hosts). A crawl passes its own (the spider's
+      ``-a base_url``, else the profile's), ``reextract`` the base of the stored canonical URL
+      (the base the crawl used), ``newscrawl extract`` the origin of the page's URL (there is no
+      crawl).
+    - *content_type* is the response's Content-Type header (its charset is a hint for decoding);
+      a saved file has none (None: the body's BOM, meta charset or a UTF-8 check decide).
+    - *fetched_at* is the fetch time (UTC ``...Z``): the response's, the stored revision's, or
+      now.
+    - *date_raw* stands in for the page's date when the page shows none: a crawl passes the
+      date its listing, feed or sitemap gave, ``reextract`` the stored revision's
+      ``published_raw`` (the date the crawl kept), ``newscrawl extract`` nothing.
+
+    Exceptions other than NotAnArticle propagate.
     """
     encoding, html = decode_html(body, content_type)
     page = ArticlePage(url, html, profile, base_url)
     found = (page.title, page.paragraphs, page.published_raw)
     missing = tuple(name for name, value in zip(HEALTH_FIELDS, found, strict=True) if not value)
-    item: Article | None = None
-    not_article: str | None = None
-    from_feed = False
+
+    def outcome(**steps: Any) -> PageExtraction:
+        return PageExtraction(
+            encoding=encoding,
+            missing=missing,
+            page_lang=page.page_lang,
+            lang_mismatch=page.lang_mismatch(),
+            **steps,
+        )
+
     try:
         item = page.to_item(fetched_at=fetched_at)
     except NotAnArticle as exc:
-        not_article = str(exc)
-    else:
-        if item.published_raw is None and date_raw:
-            item.published_raw = date_raw
-            from_feed = True
-        item.steps = run_steps(item, profile)
-    return PageExtraction(
-        encoding=encoding,
-        missing=missing,
-        page_lang=page.page_lang,
-        lang_mismatch=page.lang_mismatch(),
-        item=item,
-        not_article=not_article,
-        date_from_feed=from_feed,
-    )
+        return outcome(not_article=str(exc))
+    from_feed = False
+    if item.published_raw is None and date_raw:
+        item.published_raw = date_raw
+        from_feed = True
+    reason = clean_article(item, profile)
+    if reason:
+        return outcome(dropped=reason, date_from_feed=from_feed)
+    status = date_article(item, profile)
+    item.content_hash = content_hash(item)
+    return outcome(item=item, date_status=status, date_from_feed=from_feed)
+
+
+@dataclass(frozen=True, slots=True)
+class SavedPage:
+    """What ``newscrawl extract`` reads from a saved page before it can extract it."""
+
+    #: The page's own URL (``rel=canonical``, else ``og:url``), when it gives an absolute one.
+    url: str | None
+    #: The primary subtag of ``<html lang>``, lower case, when the page declares one.
+    lang: str | None
+
+
+def saved_page(body: bytes, content_type: str | None = None) -> SavedPage:
+    """The URL and language a saved page declares, decoded as :func:`extract_article` does.
+
+    ``newscrawl extract`` needs them to choose the URL and the generic profile it then calls
+    :func:`extract_article` with.
+    """
+    _, html = decode_html(body, content_type)
+    root = Selector(text=html)
+    url = None
+    for xpath in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
+        value = (root.xpath(xpath).get() or "").strip()
+        if value and urlsplit(value).scheme in ("http", "https"):
+            url = value
+            break
+    lang = root.xpath("/html/@lang").get()
+    return SavedPage(url=url, lang=lang.split("-")[0].lower() if lang else None)
 
 
 # -- in an extract worker process (newscrawl.workers) -------------------------------------------

@@ -1,4 +1,4 @@
-"""Item pipelines, one concern each, in this order: clean → dates → dedup → persist (→ warc)."""
+"""Item pipelines, one concern each, in this order: extract → dedup → persist (→ warc)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DedupPipeline: one article per (site, lang, id) in a crawl, and its content hash."""
+"""DedupPipeline: one article per (site, lang, id) in a crawl."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Self
 
 from scrapy.exceptions import DropItem
 
-from newscrawl.extract.article import content_hash
 from newscrawl.items import Article
 
 if TYPE_CHECKING:
@@ -19,11 +18,12 @@ class DuplicateArticle(DropItem):
 
 
 class DedupPipeline:
-    """Drop repeats of an article within one crawl; set ``content_hash``.
+    """Drop repeats of an article within one crawl (``dedup/duplicate``; ``dedup/unique`` else).
 
     The spider already avoids requesting two variants of one URL; this catches what reaches the
     pipelines twice anyway (e.g. two canonical forms of one id). Across crawls, the database's
-    unique key and the revision check do the same job.
+    unique key and the revision check (on the content hash ``extract_article`` computed) do the
+    same job.
     """
 
     def __init__(self, stats: StatsCollector) -> None:
@@ -41,7 +41,5 @@ class DedupPipeline:
             self.stats.inc_value("newscrawl/dedup/duplicate")
             raise DuplicateArticle(f"duplicate of {item.site}:{item.lang}:{item.source_id}: {item.url}")
         self.seen.add(key)
-        if item.steps is None:  # else the extract stage hashed it, after the clean and date steps
-            item.content_hash = content_hash(item)
         self.stats.inc_value("newscrawl/dedup/unique")
         return item

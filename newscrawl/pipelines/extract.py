@@ -1,13 +1,18 @@
-"""ExtractPipeline: an article response in, an Article out (``pages.extraction``).
+"""ExtractPipeline: an article response in, a cleaned, dated and hashed Article out.
 
 The first pipeline. The spider yields an :class:`~newscrawl.items.ArticleResponse` per article
 page; this stage runs :func:`~newscrawl.pages.extraction.extract_article` on it (in extract worker
-processes with ``NEWSCRAWL_EXTRACT_PROCESSES`` > 0, else here), counts what run health needs
-(``fields/checked``, ``fields/missing/<name>``, ``lang/mismatch``) and returns the Article with its
-raw capture. ``extract_article`` also runs the clean and date steps, so that their CPU work is
-done in the worker too; the Article carries their outcomes (``Article.steps``) for the clean,
-dates and dedup pipelines to count. A page that is not an article, or whose extraction fails, is
-counted, logged with its URL and dropped.
+processes with ``NEWSCRAWL_EXTRACT_PROCESSES`` > 0, else here), which extracts the article and
+runs the clean and date steps and the content hash, so that all of that CPU work is done in the
+worker. This stage counts and logs every outcome the extraction reports, with the page's URL:
+
+- run health: ``fields/checked``, ``fields/missing/<name>``;
+- ``extract/not_article`` (dropped), ``extract/failed`` (an exception; dropped);
+- ``lang/mismatch`` (kept, with a warning), ``dates/from_feed``, ``article/extracted``;
+- ``clean/dropped/<reason>`` (dropped) or ``clean/ok``;
+- ``dates/<status>``: ``missing`` and ``unparsed`` are kept, with a warning.
+
+It returns the Article with its raw capture (the response's body, which stays in this process).
 
 Extraction is awaited here rather than in the spider's callback on purpose: while a callback
 awaits, Scrapy keeps ``CONCURRENT_ITEMS`` tasks waiting for that response's output (100 by default),
@@ -22,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.exceptions import DropItem
 
+from newscrawl.extract.article import DateStatus
 from newscrawl.items import Article, ArticleResponse, RawCapture
 from newscrawl.pages.extraction import (
     PageExtraction,
@@ -110,8 +116,7 @@ class ExtractPipeline(ProfileStage):
         self._inc("fields/checked")
         for name in found.missing:
             self._inc(f"fields/missing/{name}")
-        item = found.item
-        if item is None:
+        if found.not_article is not None:
             self._inc("extract/not_article")
             logger.warning("Not an article: %s (%s)", response.url, found.not_article)
             raise DropItem(f"not an article: {response.url}")
@@ -125,6 +130,25 @@ class ExtractPipeline(ProfileStage):
             )
         if found.date_from_feed:
             self._inc("dates/from_feed")
+        self._inc("article/extracted")
+        if found.dropped is not None:
+            # Scrapy logs the DropItem message (with the URL) at WARNING level.
+            self._inc(f"clean/dropped/{found.dropped}")
+            raise DropItem(f"{found.dropped}: {response.url}")
+        self._inc("clean/ok")
+        item = found.item
+        assert item is not None  # extract_article returns an item unless it says why not
+        status = found.date_status
+        if status is not None:
+            self._inc(f"dates/{status}")
+            if status is DateStatus.MISSING:
+                logger.warning("No date on article %s; stored without one", response.url)
+            elif status is DateStatus.UNPARSED:
+                logger.warning(
+                    "Unreadable date %r on article %s; stored without one",
+                    item.published_raw,
+                    response.url,
+                )
         item.capture = RawCapture(
             url=response.url,
             status=response.status,
@@ -132,7 +156,6 @@ class ExtractPipeline(ProfileStage):
             body=response.body,
             encoding=found.encoding,
         )
-        self._inc("article/extracted")
         return item
 
     def _inc(self, key: str) -> None:

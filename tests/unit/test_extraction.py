@@ -12,8 +12,14 @@ from typing import Any
 
 import pytest
 
-from newscrawl.items import StepOutcomes
-from newscrawl.pages.extraction import extract_article, extract_in_worker, init_worker
+from newscrawl.extract.article import DateStatus
+from newscrawl.pages.extraction import (
+    SavedPage,
+    extract_article,
+    extract_in_worker,
+    init_worker,
+    saved_page,
+)
 from newscrawl.profiles import profile_by_name
 from newscrawl.workers import WorkerPool
 from tests.helpers import FIXTURES
@@ -51,7 +57,7 @@ def test_the_seed_page_gives_the_golden_fields(golden) -> None:
 def test_the_steps_run_with_the_extraction(golden) -> None:
     found = extract()
     assert found.item is not None
-    assert found.item.steps == StepOutcomes(clean=None, dates="parsed")
+    assert (found.dropped, found.date_status) == (None, DateStatus.PARSED)
     assert (found.item.published_at, found.item.published_at_utc) == (golden["published_at"], golden["published_at_utc"])
     body = found.item.body
     for boilerplate in golden["must_not_contain"]:
@@ -65,7 +71,7 @@ def test_the_feed_date_stands_in_for_a_missing_page_date(golden) -> None:
     assert found.item is not None and found.date_from_feed
     assert found.item.published_raw == "Dec 6, 2017 08:05"
     assert found.item.published_at == "2017-12-06T08:05:00+03:30"  # Tehran, no DST in December
-    assert found.item.steps == StepOutcomes(clean=None, dates="parsed")
+    assert found.date_status is DateStatus.PARSED
 
 
 def test_the_page_date_wins_over_the_feed_date(golden) -> None:
@@ -79,9 +85,8 @@ def test_an_article_the_clean_step_drops_says_why_and_is_not_dated(golden) -> No
     for paragraph in golden["paragraphs"]:
         html = html.replace(paragraph, "")
     found = extract(html.encode("utf-8"))
-    assert found.item is not None
-    assert found.item.steps == StepOutcomes(clean="empty_body", dates=None)
-    assert found.item.published_at is None and found.item.content_hash is None
+    assert found.item is None and found.not_article is None
+    assert (found.dropped, found.date_status) == ("empty_body", None)
 
 
 def test_a_page_without_title_is_not_an_article_and_says_what_it_lacks(golden) -> None:
@@ -121,3 +126,22 @@ def test_a_worker_process_gives_the_same_extraction() -> None:
 def test_the_worker_function_needs_its_initializer() -> None:
     with pytest.raises(RuntimeError, match="init_worker"):
         extract_in_worker(URL, BODY, None, FETCHED, None)
+
+
+def test_the_base_url_puts_the_canonical_url_on_the_crawls_host_and_accepts_its_host() -> None:
+    replica = "http://127.0.0.1:8400"
+    found = extract_article(PROFILE, replica, replica + META["path"], BODY, META["Content-Type"], FETCHED)
+    assert found.item is not None and found.item.canonical_url == replica + META["path"]
+    # On the live base, a loopback URL is not the site's: not an article.
+    found = extract_article(PROFILE, LIVE, replica + META["path"], BODY, META["Content-Type"], FETCHED)
+    assert found.item is None and found.not_article is not None and "URL does not match" in found.not_article
+
+
+def test_a_saved_page_declares_its_url_and_language() -> None:
+    # The saved pages' rel=canonical is a path: not a URL the page can be extracted at.
+    assert saved_page(BODY) == SavedPage(url=None, lang="en")
+    html = BODY.decode("utf-8").replace('<html lang="en"', '<html lang="fa-IR"', 1)
+    html = html.replace("<head>", '<head><meta property="og:url" content=" https://www.ict.gov.ir/en/news/5 ">', 1)
+    assert saved_page(html.encode("utf-8")) == SavedPage(url="https://www.ict.gov.ir/en/news/5", lang="fa")
+    moic = (FIXTURES / "pages" / "moic_dr" / "11990.html").read_bytes()
+    assert saved_page(moic).lang == "fa"  # fa-AF: the primary subtag

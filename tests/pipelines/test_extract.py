@@ -1,0 +1,252 @@
+"""ExtractPipeline on saved pages and edits of them: what it keeps, drops, counts and logs.
+
+The seed page (ict_en 27012) gives the golden record (tests/fixtures/golden); each edit of it has an
+effect known without running the code: a removed title is not an article, a body made only of the
+profile's boilerplate is empty after cleaning, a boilerplate paragraph added to the body is gone
+from the record, a date string in Tehran's summer has Iran's daylight-saving offset (+04:30 in
+2017), a page with no date line keeps no date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from typing import Any
+
+import pytest
+from scrapy.exceptions import DropItem
+
+from newscrawl.items import EXPORT_FIELDS, Article, ArticleResponse
+from newscrawl.pipelines.extract import ExtractPipeline
+from tests.pipelines.saved import LIVE, crawler, newscrawl_stats, response, run, saved
+
+PATH, CONTENT_TYPE, BODY = saved("ict_en", 27012)
+SEED = BODY.decode("utf-8")
+BODY_RE = re.compile(r'(<div class="news-body">)(.*?)(</div>)', re.DOTALL)
+
+
+def seed(html: str = SEED, path: str = PATH, **kwargs: Any) -> ArticleResponse:
+    return response(html, path, content_type=CONTENT_TYPE, **kwargs)
+
+
+def extract(*responses: ArticleResponse, **settings: Any) -> tuple[list[Any], dict[str, Any]]:
+    made = crawler(**settings)
+    out = run([ExtractPipeline.from_crawler(made)], responses)
+    return out, newscrawl_stats(made)
+
+
+def with_body(html: str, paragraphs: list[str]) -> str:
+    """The page with its body replaced by these paragraphs."""
+    new = "".join(f"<p>{p}</p>\n" for p in paragraphs)
+    replaced, count = BODY_RE.subn(lambda m: m.group(1) + new + m.group(3), html, count=1)
+    assert count == 1
+    return replaced
+
+
+def replaced(html: str, old: str, new: str) -> str:
+    assert old in html
+    return html.replace(old, new)
+
+
+def expected_hash(title: str, lead: str | None, body: str, published_at: str | None) -> str:
+    # README: sha256 (hex) of the cleaned title, lead, body and published_at (unit-separated)
+    return hashlib.sha256(
+        b"".join((part or "").encode("utf-8") + b"\x1f" for part in (title, lead, body, published_at))
+    ).hexdigest()
+
+
+def test_the_seed_page_becomes_the_golden_article_with_its_capture(golden) -> None:
+    (item,), stats = extract(seed())
+    assert isinstance(item, Article)
+    lead, *body = golden["paragraphs"]
+    assert item.url == item.canonical_url == golden["url"]  # the page's rel=canonical
+    assert (item.title, item.lead, item.body.split("\n\n")) == (golden["title"], lead, body)
+    assert (item.published_at, item.published_at_utc) == (golden["published_at"], golden["published_at_utc"])
+    assert item.content_hash == expected_hash(golden["title"], lead, "\n\n".join(body), golden["published_at"])
+    assert item.capture is not None
+    assert (item.capture.url, item.capture.body, item.capture.encoding) == (golden["url"], BODY, "utf-8")
+    assert stats == {
+        "fields/checked": 1,
+        "article/extracted": 1,
+        "clean/ok": 1,
+        "dates/parsed": 1,
+    }
+
+
+def test_other_items_pass_through() -> None:
+    other = {"not": "an article response"}
+    (out,), stats = extract(other)  # type: ignore[arg-type]
+    assert out is other and stats == {}
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "Characters left: 500",  # the comment form's counter
+        "Share: Facebook Twitter Telegram",  # share links
+        "Related news: ICT Minister Visits East Azarbaijan",  # a related-news line
+        "Iran, Azerbaijan aim for ICT Cooperation",  # the title, repeated as a paragraph
+    ],
+)
+def test_a_boilerplate_paragraph_in_the_body_is_removed(golden, phrase: str) -> None:
+    body = golden["paragraphs"][1:]
+    html = with_body(SEED, [phrase, *body[:3], phrase, *body[3:]])
+    (item,), stats = extract(seed(html))
+    assert isinstance(item, Article)
+    assert item.body.split("\n\n") == body
+    assert phrase not in item.body
+    assert stats["clean/ok"] == 1
+
+
+def test_a_body_of_only_boilerplate_is_dropped_as_empty() -> None:
+    html = with_body(SEED, ["Characters left: 500", "Share: Facebook X", "Related: More news"])
+    (dropped,), stats = extract(seed(html))
+    assert isinstance(dropped, DropItem)
+    assert str(dropped) == f"empty_body: {LIVE + PATH}"
+    # The HTML had body paragraphs (so not "missing"); cleaning emptied them.
+    assert stats == {
+        "fields/checked": 1,
+        "article/extracted": 1,
+        "clean/dropped/empty_body": 1,
+    }
+
+
+def test_a_page_without_title_is_dropped_as_not_an_article(golden, caplog: pytest.LogCaptureFixture) -> None:
+    html = replaced(SEED, f'<h1 class="news-title">{golden["title"]}</h1>', "")
+    with caplog.at_level(logging.WARNING, logger="newscrawl.pipelines.extract"):
+        (dropped,), stats = extract(seed(html))
+    assert isinstance(dropped, DropItem) and LIVE + PATH in str(dropped)
+    assert stats == {"fields/checked": 1, "fields/missing/title": 1, "extract/not_article": 1}
+    assert [r.getMessage() for r in caplog.records] == [
+        f"Not an article: {LIVE + PATH} (no title found (soft 404 or a page that is not an article))"
+    ]
+
+
+def test_a_url_outside_the_profile_is_not_an_article() -> None:
+    (dropped,), stats = extract(seed(path="/en/about"))
+    assert isinstance(dropped, DropItem)
+    assert stats["extract/not_article"] == 1 and "article/extracted" not in stats
+
+
+def test_an_extraction_error_is_counted_logged_and_dropped(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: Any) -> None:
+        raise RuntimeError("parser exploded")
+
+    monkeypatch.setattr("newscrawl.pipelines.extract.extract_article", broken)
+    with caplog.at_level(logging.ERROR, logger="newscrawl.pipelines.extract"):
+        (dropped,), stats = extract(seed())
+    assert isinstance(dropped, DropItem) and str(dropped) == f"extraction failed: {LIVE + PATH}"
+    assert stats == {"extract/failed": 1}
+    assert [r.getMessage() for r in caplog.records] == [f"Extraction failed: {LIVE + PATH}"]
+
+
+def test_the_date_is_read_in_the_sites_zone_with_its_daylight_saving(golden) -> None:
+    # Iran kept daylight-saving time until 2022: +04:30 from 22 March to 21 September.
+    summer = replaced(SEED, golden["published_raw"], "Jun 5, 2017 10:00")
+    winter, summer_item = extract(seed(), seed(summer))[0]
+    assert (winter.published_at, winter.published_at_utc) == ("2017-12-05T21:27:00+03:30", "2017-12-05T17:57:00Z")
+    assert (summer_item.published_at, summer_item.published_at_utc) == (
+        "2017-06-05T10:00:00+04:30",
+        "2017-06-05T05:30:00Z",
+    )
+
+
+def test_a_page_without_a_date_is_kept_without_one_and_warned_about(
+    golden, caplog: pytest.LogCaptureFixture
+) -> None:
+    html = replaced(SEED, golden["published_raw"], "")
+    with caplog.at_level(logging.WARNING, logger="newscrawl.pipelines.extract"):
+        (item,), stats = extract(seed(html))
+    assert isinstance(item, Article) and item.published_at is None and item.published_raw is None
+    assert stats["fields/missing/date"] == 1 and stats["dates/missing"] == 1
+    assert [r.getMessage() for r in caplog.records] == [f"No date on article {LIVE + PATH}; stored without one"]
+
+
+def test_an_unreadable_date_is_kept_raw_and_warned_about(golden, caplog: pytest.LogCaptureFixture) -> None:
+    html = replaced(SEED, golden["published_raw"], "sometime last winter")
+    with caplog.at_level(logging.WARNING, logger="newscrawl.pipelines.extract"):
+        (item,), stats = extract(seed(html))
+    assert isinstance(item, Article) and item.published_at is None
+    assert item.published_raw == "sometime last winter"
+    assert stats["dates/unparsed"] == 1 and "fields/missing/date" not in stats
+    assert [r.getMessage() for r in caplog.records] == [
+        f"Unreadable date 'sometime last winter' on article {LIVE + PATH}; stored without one"
+    ]
+
+
+def test_the_feed_date_stands_in_for_a_missing_page_date(golden) -> None:
+    html = replaced(SEED, golden["published_raw"], "")
+    (item,), stats = extract(seed(html, date_raw="Dec 6, 2017 08:05"))
+    assert isinstance(item, Article) and item.published_at == "2017-12-06T08:05:00+03:30"
+    assert stats["dates/from_feed"] == 1 and stats["dates/parsed"] == 1
+    assert stats["fields/missing/date"] == 1  # the page itself lacks it (run health)
+    (item,), stats = extract(seed(date_raw="Dec 6, 2017 08:05"))
+    assert item.published_at == golden["published_at"] and "dates/from_feed" not in stats
+
+
+def test_another_page_language_is_counted_and_kept(caplog: pytest.LogCaptureFixture) -> None:
+    html = replaced(SEED, '<html lang="en"', '<html lang="fa"')
+    with caplog.at_level(logging.WARNING, logger="newscrawl.pipelines.extract"):
+        (item,), stats = extract(seed(html))
+    assert isinstance(item, Article) and item.lang == "en"
+    assert stats["lang/mismatch"] == 1
+    assert [r.getMessage() for r in caplog.records] == [
+        f"Page language 'fa' differs from profile language 'en': {LIVE + PATH}"
+    ]
+
+
+def test_the_canonical_url_is_on_the_crawls_base_url() -> None:
+    # A replica's loopback base: the page is the site's, and its canonical URL is on that base
+    # (the saved page's rel=canonical is a path, its slug kept).
+    base = "http://127.0.0.1:8400"
+    made = crawler(base_url=base)
+    (item,) = run([ExtractPipeline.from_crawler(made)], [response(SEED, PATH, base=base)])
+    assert isinstance(item, Article) and item.canonical_url == base + PATH
+
+
+def a_mixed_crawl(golden: dict[str, Any]) -> list[ArticleResponse]:
+    """One of each outcome: kept, not an article, dropped by cleaning, no date, another language."""
+    body = golden["paragraphs"][1:]
+    return [
+        seed(),
+        seed(replaced(SEED, f'<h1 class="news-title">{golden["title"]}</h1>', "")),
+        seed(with_body(SEED, ["Characters left: 500"])),
+        seed(replaced(SEED, golden["published_raw"], ""), date_raw="Dec 6, 2017 08:05"),
+        seed(with_body(replaced(SEED, '<html lang="en"', '<html lang="fa"'), ["Share: X", *body[:2]])),
+    ]
+
+
+def records(out: list[Any]) -> list[Any]:
+    return [
+        {**{name: getattr(x, name) for name in EXPORT_FIELDS}, "capture": x.capture}
+        if isinstance(x, Article)
+        else str(x)
+        for x in out
+    ]
+
+
+def test_a_worker_process_gives_the_same_records_and_counts(golden) -> None:
+    local, local_stats = extract(*a_mixed_crawl(golden), NEWSCRAWL_EXTRACT_PROCESSES=0)
+    remote, remote_stats = extract(*a_mixed_crawl(golden), NEWSCRAWL_EXTRACT_PROCESSES=1)
+    assert [type(x) for x in local] == [Article, DropItem, DropItem, Article, Article]
+    assert records(remote) == records(local)
+    assert remote_stats == local_stats == {
+        "fields/checked": 5,
+        "fields/missing/title": 1,
+        "fields/missing/date": 1,
+        "extract/not_article": 1,
+        "article/extracted": 4,
+        "clean/dropped/empty_body": 1,
+        "clean/ok": 3,
+        "dates/parsed": 3,
+        "dates/from_feed": 1,
+        "lang/mismatch": 1,
+    }
+
+
+def test_a_negative_number_of_processes_is_refused() -> None:
+    with pytest.raises(ValueError, match="NEWSCRAWL_EXTRACT_PROCESSES must be 0 or more"):
+        ExtractPipeline.from_crawler(crawler(NEWSCRAWL_EXTRACT_PROCESSES=-1))
