@@ -2,6 +2,10 @@
 
 Set as ``SPIDER_LOADER_CLASS``; ``scrapy list`` then shows every profile, and ``scrapy crawl
 <profile>`` runs it. Profiles come from the package and from ``NEWSCRAWL_SITES_DIR``.
+
+A broken profile file disables only its own spider: the error is logged when the loader starts
+(so ``scrapy list`` shows it beside the other spiders), and ``scrapy crawl <that name>`` stops with
+it as a usage error (exit 2).
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import SpiderLoader
 
-from newscrawl.profiles import Profile, load_profiles
-from newscrawl.profiles.loader import SITES_DIR_ENV
+from newscrawl.profiles import Profile
+from newscrawl.profiles.loader import SITES_DIR_ENV, load_catalog
 from newscrawl.spiders.profile import ProfileSpider
 
 if TYPE_CHECKING:
@@ -38,17 +42,23 @@ def spider_class(profile: Profile) -> type[ProfileSpider]:
 
 
 class ProfileSpiderLoader(SpiderLoader):
-    """SpiderLoader plus the profile spiders (a profile error stops the process at start)."""
+    """SpiderLoader plus the profile spiders; a broken profile disables only its own spider."""
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        for profile in load_profiles(settings.get(SITES_DIR_ENV) or None).values():
+        self._catalog = load_catalog(settings.get(SITES_DIR_ENV) or None)
+        self._catalog.log_errors()
+        for profile in self._catalog.profiles.values():
             self._spiders[profile.name] = spider_class(profile)
             self._found[profile.name].append((str(profile.source), profile.name))
         self._check_name_duplicates()
 
     def load(self, spider_name: str) -> type[Spider]:
-        """The spider *spider_name*; an unknown name raises :class:`UnknownSpider`."""
+        """The spider *spider_name*; a disabled profile's name is a usage error giving its
+        problems, and an unknown name raises :class:`UnknownSpider`."""
+        problem = self._catalog.problem(spider_name)
+        if problem is not None:
+            raise UsageError(problem, print_help=False)
         try:
             return super().load(spider_name)
         except KeyError:

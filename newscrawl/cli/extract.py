@@ -19,6 +19,7 @@ from newscrawl.items import EXPORT_FIELDS
 from newscrawl.pages import NotAnArticle
 from newscrawl.pages.extraction import extract_article, saved_page
 from newscrawl.profiles import Profile
+from newscrawl.profiles.model import Article, Discovery
 from newscrawl.spiders.profile import utc_now_iso
 
 
@@ -45,14 +46,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def generic_profile(url: str, lang: str | None, timezone: str) -> Profile:
     """A profile for pages of an unknown site: generic extraction, the URL path as the id."""
     host = urlsplit(url).hostname or "unknown"
-    return Profile(
+    # model_construct: built in code, not from a file, so the file rules (a canonical path
+    # starting with '/', a discovery source) don't apply.
+    return Profile.model_construct(
         name="generic",
         site=host.removeprefix("www."),
         lang=lang or "und",
         timezone=timezone,
         base_url=f"{urlsplit(url).scheme or 'https'}://{host}",
-        url_patterns=(re.compile(r"^(?P<id>/.*)$"),),
-        canonical_path="{id}",
+        article=Article.model_construct(url_patterns=(re.compile(r"^(?P<id>/.*)$"),), canonical_path="{id}"),
+        discovery=Discovery.model_construct(),
     )
 
 

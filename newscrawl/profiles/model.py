@@ -1,45 +1,175 @@
-"""Typed, validated form of a site profile (what the TOML files describe)."""
+"""A site profile: these pydantic models are the schema of the TOML files.
+
+Every table forbids unknown keys and is frozen; enumerations are ``Literal`` types. Checks that
+pydantic has no type for (CSS selectors, IANA zones, regexes with an ``id`` group) are small
+validators here whose ``ValueError`` message is the problem a user reads.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cssselect import SelectorError
+from parsel.csstranslator import HTMLTranslator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationInfo,
+    model_validator,
+)
+
+Calendar = Literal["auto", "gregorian", "jalali"]
+#: "all": use every source at once; "fallback": listings, else feeds, else sitemaps.
+Strategy = Literal["all", "fallback"]
+SourceKind = Literal["listing", "feed", "sitemap"]
+
+_translator = HTMLTranslator()
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-@dataclass(frozen=True, slots=True)
-class Discovery:
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _css(selector: str) -> str:
+    try:
+        _translator.css_to_xpath(selector)
+    except SelectorError as exc:
+        raise ValueError(f"invalid CSS selector {selector!r}: {exc}") from None
+    return selector
+
+
+def _regex(value: object) -> object:
+    """Compile a string (a compiled pattern passes through; other types fail as not a pattern)."""
+    if not isinstance(value, str):
+        return value
+    _not_blank(value)
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+
+
+def _site_path(value: str) -> str:
+    if not value.startswith("/"):
+        raise ValueError(f"{value!r} must be a path starting with '/'")
+    return value
+
+
+def _spider_name(name: str) -> str:
+    if not NAME_RE.match(name):
+        raise ValueError(f"{name!r} must be lowercase letters, digits and '_' (it is the spider name)")
+    return name
+
+
+def _timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Asia/Tehran)") from None
+    return name
+
+
+def _base_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"must be an http(s) URL with a host, not {url!r}")
+    return url.rstrip("/")
+
+
+def _canonical_path(path: str) -> str:
+    if "{id}" not in path or not path.startswith("/"):
+        raise ValueError("must be a path starting with '/' that contains {id}")
+    return path
+
+
+def _id_group(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    if "id" not in pattern.groupindex:
+        raise ValueError("needs a named group (?P<id>...)")
+    return pattern
+
+
+def _some_patterns(patterns: tuple[re.Pattern[str], ...]) -> tuple[re.Pattern[str], ...]:
+    if not patterns:
+        raise ValueError("needs at least one regex with a named group (?P<id>...)")
+    return patterns
+
+
+Text = Annotated[StrictStr, AfterValidator(_not_blank)]
+Css = Annotated[Text, AfterValidator(_css)]
+SitePath = Annotated[Text, AfterValidator(_site_path)]
+Regex = Annotated[re.Pattern[str], BeforeValidator(_regex)]
+AtLeastOne = Annotated[StrictInt, Field(ge=1)]
+
+
+class _Table(BaseModel):
+    """One TOML table: unknown keys are errors, and the parsed profile can't be changed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Article(_Table):
+    """``[article]``: which URLs are articles and what their id and canonical URL are."""
+
+    #: Matched against a URL's path; the named group ``id`` is the article's id; first match wins.
+    url_patterns: Annotated[
+        tuple[Annotated[Regex, AfterValidator(_id_group)], ...], AfterValidator(_some_patterns)
+    ]
+    canonical_path: Annotated[Text, AfterValidator(_canonical_path)]
+
+
+class Discovery(_Table):
     """How the spider finds article URLs: listings, feeds and sitemaps, in any combination."""
 
-    listings: tuple[str, ...] = ()
-    listing_links: str | None = None
-    next_page: str | None = None
-    max_listing_pages: int | None = None
-    feeds: tuple[str, ...] = ()
-    sitemaps: tuple[str, ...] = ()
-    #: "all": use every source at once; "fallback": listings, else feeds, else sitemaps.
-    strategy: str = "all"
+    listings: tuple[SitePath, ...] = ()
+    listing_links: Css | None = None
+    next_page: Css | None = None
+    max_listing_pages: AtLeastOne | None = None
+    feeds: tuple[SitePath, ...] = ()
+    sitemaps: tuple[SitePath, ...] = ()
+    strategy: Strategy = "all"
     #: Incremental crawls stop paging a listing after meeting this many archived articles.
-    stop_after_known: int = 20
+    stop_after_known: AtLeastOne = 20
 
-    def sources(self) -> list[tuple[str, tuple[str, ...]]]:
+    @model_validator(mode="after")
+    def _has_a_source(self) -> Self:
+        if not self.sources():
+            raise ValueError("needs at least one of listings, feeds or sitemaps")
+        return self
+
+    def sources(self) -> list[tuple[SourceKind, tuple[str, ...]]]:
         """The configured sources, in fallback order: (kind, paths)."""
-        found = [("listing", self.listings), ("feed", self.feeds), ("sitemap", self.sitemaps)]
+        found: list[tuple[SourceKind, tuple[str, ...]]] = [
+            ("listing", self.listings),
+            ("feed", self.feeds),
+            ("sitemap", self.sitemaps),
+        ]
         return [(kind, paths) for kind, paths in found if paths]
 
 
-@dataclass(frozen=True, slots=True)
-class Selectors:
+class Selectors(_Table):
     """CSS selectors for the article fields; an empty profile falls back to generic extraction."""
 
-    title: str | None = None
-    lead: str | None = None
-    body: str | None = None
-    paragraphs: str = "p"
-    date: str | None = None
-    tags: str | None = None
-    drop: tuple[str, ...] = ()
+    title: Css | None = None
+    lead: Css | None = None
+    body: Css | None = None
+    paragraphs: Css = "p"
+    date: Css | None = None
+    tags: Css | None = None
+    drop: tuple[Css, ...] = ()
 
     @property
     def generic(self) -> bool:
@@ -47,41 +177,59 @@ class Selectors:
         return self.body is None
 
 
-@dataclass(frozen=True, slots=True)
-class DateRules:
+class DateRules(_Table):
     """How the date string is cut out of its element and read."""
 
-    formats: tuple[str, ...] = ()
-    pattern: re.Pattern[str] | None = None
+    formats: tuple[Text, ...] = ()
+    pattern: Regex | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Boilerplate:
+class Boilerplate(_Table):
     """Text-level cleaning rules applied by the clean pipeline."""
 
-    phrases: tuple[str, ...] = ()
-    patterns: tuple[re.Pattern[str], ...] = ()
-    drop_repeated_title: bool = True
+    phrases: tuple[Text, ...] = ()
+    patterns: tuple[Regex, ...] = ()
+    drop_repeated_title: StrictBool = True
 
 
-@dataclass(frozen=True, slots=True)
-class Profile:
+class Profile(_Table):
     """One site: identity, discovery, URL rules, selectors, dates and boilerplate."""
 
-    name: str
-    site: str
-    lang: str
-    timezone: str
-    base_url: str
-    url_patterns: tuple[re.Pattern[str], ...]
-    canonical_path: str
-    calendar: str = "auto"
-    domains: tuple[str, ...] = ()
-    discovery: Discovery = field(default_factory=Discovery)
-    selectors: Selectors = field(default_factory=Selectors)
-    dates: DateRules = field(default_factory=DateRules)
-    boilerplate: Boilerplate = field(default_factory=Boilerplate)
-    source: Path | None = None
+    name: Annotated[Text, AfterValidator(_spider_name)]
+    site: Text
+    lang: Text
+    timezone: Annotated[Text, AfterValidator(_timezone)]
+    base_url: Annotated[Text, AfterValidator(_base_url)]
+    calendar: Calendar = "auto"
+    domains: tuple[Text, ...] = ()
+    #: A file in NEWSCRAWL_SITES_DIR that reuses a shipped profile's name must say so.
+    override: StrictBool = False
+    article: Article
+    discovery: Discovery
+    selectors: Selectors = Field(default_factory=Selectors)
+    dates: DateRules = Field(default_factory=DateRules)
+    boilerplate: Boilerplate = Field(default_factory=Boilerplate)
+    # Not a key of the file: the file it was read from (validation context "source").
+    _source: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _remember_source(self, info: ValidationInfo) -> Self:
+        if isinstance(info.context, dict):
+            self._source = info.context.get("source")
+        return self
+
+    @property
+    def source(self) -> Path | None:
+        """The file the profile was read from (None for a profile built in code)."""
+        return self._source
+
+    @property
+    def url_patterns(self) -> tuple[re.Pattern[str], ...]:
+        return self.article.url_patterns
+
+    @property
+    def canonical_path(self) -> str:
+        return self.article.canonical_path
 
     @property
     def hosts(self) -> frozenset[str]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from scrapy.utils.test import get_crawler
 
@@ -13,11 +17,26 @@ pytestmark = pytest.mark.crawl
 UNREACHABLE = "http://127.0.0.1:9"  # nothing is fetched: every case fails before the first request
 
 
-def test_broken_profile_in_sites_dir_stops_the_crawl(tmp_path):
+def test_broken_profile_in_sites_dir_stops_its_own_crawl(tmp_path):
     (tmp_path / "broken.toml").write_text('name = "broken"\nsite = "x"\n', encoding="utf-8")
-    result = run_crawl("ict_en", base_url=UNREACHABLE, database_url="", env={"NEWSCRAWL_SITES_DIR": str(tmp_path)})
+    result = run_crawl("broken", base_url=UNREACHABLE, database_url="", env={"NEWSCRAWL_SITES_DIR": str(tmp_path)})
     assert result.returncode != 0
     assert f"{tmp_path / 'broken.toml'}: key 'timezone': is required" in result.log
+    assert "Traceback" not in result.log
+
+
+def test_broken_profile_disables_only_itself(tmp_path):
+    (tmp_path / "broken.toml").write_text('name = "broken"\nsite = "x"\n', encoding="utf-8")
+    listed = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"],
+        env={**os.environ, "NEWSCRAWL_SITES_DIR": str(tmp_path), "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert listed.returncode == 0
+    assert listed.stdout.split() == ["ict_en", "ict_fa", "moic_dr", "msrt_en"]
+    assert f"ERROR: profile 'broken' disabled: {tmp_path / 'broken.toml'}: key 'timezone': is required" in listed.stderr
 
 
 def test_bad_batch_size_names_the_setting(tmp_path):
