@@ -14,17 +14,22 @@ Contract
       anything in between is not a date.
 
 How a string is read (after normalisation: Persian/Arabic-Indic digits to ASCII,
-``normalize_persian``, whitespace collapsed to single spaces)
-    1. the profile's strptime ``formats``, in order (the fast path; a format must match the whole
-       string);
-    2. Jalali dates with a month name (Iranian ``فروردین`` ... ``اسفند`` and the Dari/Afghan ``حمل``
-       ... ``حوت``), e.g. ``سه‌شنبه ۱۴ آذر ۱۳۹۶ ساعت ۲۱:۲۷``;
-    3. numeric ``Y/M/D`` or ``Y-M-D`` dates: the year decides the calendar (1200–1499 Jalali,
-       1700–9000 Gregorian, two digits Jalali 13YY/14YY); this includes ISO 8601 with a time and an
-       offset;
-    4. RFC 822 (feeds), read with :func:`email.utils.parsedate_to_datetime`;
-    5. English month-name dates: ``Dec 5, 2017 21:27``, ``30 April 2019 - 19:19``,
-       ``Jan 17, 2023, 1:36 PM``, ``Wednesday, April 18, 2012`` ...
+``normalize_persian``, whitespace collapsed to single spaces): :data:`RECOGNISERS` is an ordered
+table of small recognisers, each for one kind of date, tried in this order (those of the other
+calendar are left out with ``calendar="jalali"``/``"gregorian"``); the first that finds a date of
+its kind decides, and an impossible date it finds is None, not a reason to try the next one:
+    1. ``profile_formats``: the profile's strptime ``formats``, in order (the fast path; a format
+       must match the whole string);
+    2. ``jalali_month_name``: Jalali dates with a month name (Iranian ``فروردین`` ... ``اسفند`` and
+       the Dari/Afghan ``حمل`` ... ``حوت``), e.g. ``سه‌شنبه ۱۴ آذر ۱۳۹۶ ساعت ۲۱:۲۷``;
+    3. ``NumericJalali``: numeric ``Y/M/D`` or ``Y-M-D`` dates with a Jalali year (1200–1499, or
+       two digits: 13YY/14YY), anywhere in the string;
+    4. ``rfc822``: RFC 822 (feeds), the whole string, read with
+       :func:`email.utils.parsedate_to_datetime`;
+    5. ``Earliest(english_month_name, numeric_gregorian)``: whichever Gregorian date starts first,
+       English month names (``Dec 5, 2017 21:27``, ``30 April 2019 - 19:19``,
+       ``Jan 17, 2023, 1:36 PM``, ``Wednesday, April 18, 2012`` ...) or numeric dates with a year in
+       1700–9000, including ISO 8601 with a time and an offset.
 
     When a string holds a Jalali and a Gregorian date, as tabnak's
     ``۱۲ ارديبهشت ۱۳۹۳ - ۲۳:۱۸ 02 May 2014`` does, the Jalali one wins, even if the two disagree.
