@@ -14,17 +14,22 @@ Contract
       anything in between is not a date.
 
 How a string is read (after normalisation: Persian/Arabic-Indic digits to ASCII,
-``normalize_persian``, whitespace collapsed to single spaces)
-    1. the profile's strptime ``formats``, in order (the fast path; a format must match the whole
-       string);
-    2. Jalali dates with a month name (Iranian ``فروردین`` ... ``اسفند`` and the Dari/Afghan ``حمل``
-       ... ``حوت``), e.g. ``سه‌شنبه ۱۴ آذر ۱۳۹۶ ساعت ۲۱:۲۷``;
-    3. numeric ``Y/M/D`` or ``Y-M-D`` dates: the year decides the calendar (1200–1499 Jalali,
-       1700–9000 Gregorian, two digits Jalali 13YY/14YY); this includes ISO 8601 with a time and an
-       offset;
-    4. RFC 822 (feeds), read with :func:`email.utils.parsedate_to_datetime`;
-    5. English month-name dates: ``Dec 5, 2017 21:27``, ``30 April 2019 - 19:19``,
-       ``Jan 17, 2023, 1:36 PM``, ``Wednesday, April 18, 2012`` ...
+``normalize_persian``, whitespace collapsed to single spaces): :data:`RECOGNISERS` is an ordered
+table of small recognisers, each for one kind of date, tried in this order (those of the other
+calendar are left out with ``calendar="jalali"``/``"gregorian"``); the first that finds a date of
+its kind decides, and an impossible date it finds is None, not a reason to try the next one:
+    1. ``profile_formats``: the profile's strptime ``formats``, in order (the fast path; a format
+       must match the whole string);
+    2. ``jalali_month_name``: Jalali dates with a month name (Iranian ``فروردین`` ... ``اسفند`` and
+       the Dari/Afghan ``حمل`` ... ``حوت``), e.g. ``سه‌شنبه ۱۴ آذر ۱۳۹۶ ساعت ۲۱:۲۷``;
+    3. ``NumericJalali``: numeric ``Y/M/D`` or ``Y-M-D`` dates with a Jalali year (1200–1499, or
+       two digits: 13YY/14YY), anywhere in the string;
+    4. ``rfc822``: RFC 822 (feeds), the whole string, read with
+       :func:`email.utils.parsedate_to_datetime`;
+    5. ``Earliest(english_month_name, numeric_gregorian)``: whichever Gregorian date starts first,
+       English month names (``Dec 5, 2017 21:27``, ``30 April 2019 - 19:19``,
+       ``Jan 17, 2023, 1:36 PM``, ``Wednesday, April 18, 2012`` ...) or numeric dates with a year in
+       1700–9000, including ISO 8601 with a time and an offset.
 
     When a string holds a Jalali and a Gregorian date, as tabnak's
     ``۱۲ ارديبهشت ۱۳۹۳ - ۲۳:۱۸ 02 May 2014`` does, the Jalali one wins, even if the two disagree.
@@ -70,21 +75,26 @@ from __future__ import annotations
 
 import email.utils
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from enum import Enum
 from functools import lru_cache
-from typing import Final
+from typing import Final, Literal, Protocol, TypeAlias, get_args
 from zoneinfo import ZoneInfo
 
 import jdatetime
 
 from newscrawl.extract.persian import normalize_persian
 
-__all__ = ["CALENDARS", "ParsedDate", "parse_date"]
+__all__ = ["CALENDARS", "Calendar", "ParsedDate", "as_calendar", "parse_date"]
+
+#: The calendars ``parse_date(..., calendar=...)`` accepts: decide from the text, or run only the
+#: recognisers of one calendar. Site profiles use the same type.
+Calendar: TypeAlias = Literal["auto", "gregorian", "jalali"]
 
 #: The accepted values of ``parse_date(..., calendar=...)``.
-CALENDARS: Final = frozenset({"auto", "jalali", "gregorian"})
+CALENDARS: Final[frozenset[Calendar]] = frozenset(get_args(Calendar))
 
 MIN_GREGORIAN_YEAR: Final = 1700
 # Years near datetime.MAXYEAR would overflow when converted between zones; no news site needs them.
@@ -279,7 +289,7 @@ def _fixed_offset(text: str) -> tzinfo | None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Parsing
+# Shared readers: a date (and the time that follows it) to a ParsedDate
 
 
 def _normalise(raw: str) -> str:
@@ -297,37 +307,6 @@ def _gregorian(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _with_time(day: date | None, m: re.Match[str], zone: ZoneInfo, raw: str) -> ParsedDate | None:
-    """Attach the time captured by ``_TIME`` (if any) to ``day``; None if either is impossible."""
-    if day is None:
-        return None
-    hh = m.group("H")
-    if hh is None:
-        return ParsedDate(day, raw)
-    hour, minute = int(hh), int(m.group("M"))
-    ss = m.group("S")
-    second = int(ss) if ss else 0
-    ampm = m.group("ampm")
-    if ampm is not None:
-        # 12-hour clock: 12:xx AM is 00:xx, 12:xx PM is 12:xx; "0:30 AM", "13:00 PM" are invalid.
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if ampm[0] in "pPب" else 0)
-    if hour > 23 or minute > 59 or second > 59:
-        return None
-    tzs = m.group("tz")
-    if tzs is None:
-        # fold=0: in a gap the pre-transition offset, in a fold the first occurrence (module doc).
-        return ParsedDate(
-            datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=zone), raw
-        )
-    own = _fixed_offset(tzs)
-    if own is None:
-        return None
-    dt = datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=own)
-    return ParsedDate(dt.astimezone(zone), raw)
-
-
 def _jalali_year(text: str) -> int:
     year = int(text)
     if len(text) == 2:
@@ -336,43 +315,291 @@ def _jalali_year(text: str) -> int:
     return year
 
 
-def _from_formats(s: str, raw: str, formats: Sequence[str], zone: ZoneInfo) -> ParsedDate | None:
-    for fmt in formats:
+def _hour_of_clock(hour: int, ampm: str | None) -> int | None:
+    """The 24-hour hour of ``hour`` read with its AM/PM marker (if any); None if impossible.
+
+    12-hour clock: 12:xx AM is 00:xx, 12:xx PM is 12:xx; "0:30 AM" and "13:00 PM" are invalid.
+    """
+    if ampm is None:
+        return hour if hour <= 23 else None
+    if not 1 <= hour <= 12:
+        return None
+    return hour % 12 + (12 if ampm[0] in "pPب" else 0)
+
+
+def _with_time(day: date | None, m: re.Match[str], sub: Subject) -> ParsedDate | None:
+    """Attach the time captured by ``_TIME`` (if any) to ``day``; None if either is impossible."""
+    if day is None:
+        return None
+    hh = m.group("H")
+    if hh is None:
+        return ParsedDate(day, sub.raw)
+    hour = _hour_of_clock(int(hh), m.group("ampm"))
+    minute = int(m.group("M"))
+    ss = m.group("S")
+    second = int(ss) if ss else 0
+    if hour is None or minute > 59 or second > 59:
+        return None
+    tzs = m.group("tz")
+    if tzs is None:
+        # fold=0: in a gap the pre-transition offset, in a fold the first occurrence (module doc).
+        return ParsedDate(
+            datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=sub.zone), sub.raw
+        )
+    own = _fixed_offset(tzs)
+    if own is None:
+        return None
+    dt = datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=own)
+    return ParsedDate(dt.astimezone(sub.zone), sub.raw)
+
+
+# --------------------------------------------------------------------------------------------------
+# The recognisers. Each reads one kind of date and returns a Verdict:
+#   * NOT_FOUND: no date of its kind in the string; parse_date tries the next recogniser;
+#   * a ParsedDate: the answer;
+#   * None: it found a date of its kind that is impossible (31 Mehr, hour 25): the answer is None,
+#     no later recogniser may guess another date from the same string.
+
+
+class _NotFound(Enum):
+    NOT_FOUND = "not found"
+
+
+#: A recogniser's "no date of my kind here, try the next one".
+NOT_FOUND: Final = _NotFound.NOT_FOUND
+
+Verdict: TypeAlias = "ParsedDate | Literal[_NotFound.NOT_FOUND] | None"
+
+
+@dataclass(slots=True)
+class Subject:
+    """What every recogniser reads: one call's string, normalised once, and its context."""
+
+    #: the normalised string (ASCII digits, ``normalize_persian``, single spaces)
+    text: str
+    #: the string exactly as passed to :func:`parse_date` (kept in the ParsedDate)
+    raw: str
+    zone: ZoneInfo
+    formats: Sequence[str] = ()
+    #: ``text.isascii()``, computed once (several recognisers skip ASCII or non-ASCII text)
+    ascii: bool = True
+
+    @classmethod
+    def of(cls, raw: str, zone: ZoneInfo, formats: Sequence[str] = ()) -> Subject:
+        """The subject for ``raw`` (normalised as :func:`parse_date` does)."""
+        text = _normalise(raw)
+        return cls(text, raw, zone, formats, text.isascii())
+
+
+class Recognise(Protocol):
+    """A recogniser: reads one kind of date from a :class:`Subject`."""
+
+    def __call__(self, sub: Subject, /) -> Verdict: ...
+
+
+def profile_formats(sub: Subject) -> Verdict:
+    """The profile's strptime formats, in order; each must match the whole (normalised) string.
+
+    A format without a time directive gives a date; a naive result is wall time in the site zone,
+    an aware one (``%z``) is converted to it. A result outside the Gregorian years is skipped: the
+    format read a Jalali year (1396) as Gregorian, and the Jalali recognisers should read it.
+    """
+    for fmt in sub.formats:
         try:
-            dt = datetime.strptime(s, fmt)
+            dt = datetime.strptime(sub.text, fmt)
         except (ValueError, TypeError):
             continue
         if not MIN_GREGORIAN_YEAR <= dt.year <= MAX_GREGORIAN_YEAR:
-            # strptime read a Jalali year (1396) as Gregorian: never accept that, let the Jalali
-            # recognisers below read the string instead.
             continue
         if not _format_has_time(fmt):
-            return ParsedDate(dt.date(), raw)
+            return ParsedDate(dt.date(), sub.raw)
         dt = dt.replace(microsecond=0)
         if dt.tzinfo is None:
-            return ParsedDate(dt.replace(tzinfo=zone), raw)
-        return ParsedDate(dt.astimezone(zone), raw)
-    return None
+            return ParsedDate(dt.replace(tzinfo=sub.zone), sub.raw)
+        return ParsedDate(dt.astimezone(sub.zone), sub.raw)
+    return NOT_FOUND
 
 
-def _from_rfc822(s: str, raw: str, zone: ZoneInfo) -> ParsedDate | None:
+def jalali_month_name(sub: Subject) -> Verdict:
+    """``۱۴ آذر ۱۳۹۶ - ۲۱:۲۷``, ``۱۴ آذرماه ۹۶``, ``۵ جدی ۱۴۰۳``: the first Jalali date with a month
+    name (Iranian or Dari, Persian or Arabic letters), and the time that follows it."""
+    if sub.ascii:
+        return NOT_FOUND  # month names are in Arabic script
+    m = _JALALI_NAMED_RE.search(sub.text)
+    if m is None:
+        return NOT_FOUND
+    month = _JALALI_MONTHS[m.group("mon")]
+    day = _jalali_to_gregorian(_jalali_year(m.group("y")), month, int(m.group("d")))
+    return _with_time(day, m, sub)
+
+
+def _may_be_numeric(text: str) -> bool:
+    # A cheap pre-check: _NUMERIC_RE needs a "/" or "-" separator.
+    return "/" in text or "-" in text
+
+
+@dataclass(frozen=True, slots=True)
+class NumericJalali:
+    """``1396/09/14 21:27``, ``1403-11-30``, ``96/9/5``: the first numeric date whose year is Jalali
+    (1200–1499, or two digits with ``/``), wherever it is in the string, and the time after it.
+
+    With ``two_digit_needs_context`` (``calendar="auto"``) an ASCII two-digit-year date such as
+    ``02/05/03`` is ambiguous (D/M/Y?): it is read only when its first number is > 31 (``96/9/5``)
+    or the raw string has Arabic-script characters (Persian digits or words).
+    """
+
+    two_digit_needs_context: bool
+
+    def __call__(self, sub: Subject) -> Verdict:
+        if not _may_be_numeric(sub.text):
+            return NOT_FOUND
+        for m in _NUMERIC_RE.finditer(sub.text):
+            year = self.year(m, sub.raw)
+            if year is not None:
+                day = _jalali_to_gregorian(year, int(m.group("m")), int(m.group("d")))
+                return _with_time(day, m, sub)
+        return NOT_FOUND
+
+    def year(self, m: re.Match[str], raw: str) -> int | None:
+        """The Jalali year of a ``_NUMERIC_RE`` match; None if it is not a Jalali date."""
+        ytext = m.group("y")
+        if len(ytext) == 4:
+            year = int(ytext)
+            return year if MIN_JALALI_YEAR <= year <= MAX_JALALI_YEAR else None
+        if m.group("sep") != "/":
+            return None
+        if self.two_digit_needs_context and int(ytext) <= 31 and not _ARABIC_SCRIPT_RE.search(raw):
+            return None  # ambiguous: could be D/M/YY or M/D/YY
+        return _jalali_year(ytext)
+
+
+def rfc822(sub: Subject) -> Verdict:
+    """``Tue, 05 Dec 2017 18:27:00 GMT`` (feeds), the whole string, read by
+    :func:`email.utils.parsedate_to_datetime` and converted to the site zone."""
+    if not sub.ascii or _RFC822_RE.fullmatch(sub.text) is None:
+        return NOT_FOUND
     try:
-        dt = email.utils.parsedate_to_datetime(s)
+        dt = email.utils.parsedate_to_datetime(sub.text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if not MIN_GREGORIAN_YEAR <= dt.year <= MAX_GREGORIAN_YEAR:
         return None
     if dt.tzinfo is None:  # "-0000": UTC, with the sender's local zone unknown (RFC 5322 3.3)
         dt = dt.replace(tzinfo=UTC)
-    return ParsedDate(dt.astimezone(zone), raw)
+    return ParsedDate(dt.astimezone(sub.zone), sub.raw)
 
 
-def _from_english(m: re.Match[str], zone: ZoneInfo, raw: str) -> ParsedDate | None:
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A recogniser in two steps: ``find`` the date in the text, ``read`` the match.
+
+    Split so that :class:`Earliest` can compare where several kinds of date start.
+    """
+
+    find: Callable[[str], re.Match[str] | None]
+    read: Callable[[re.Match[str], Subject], ParsedDate | None]
+
+    def __call__(self, sub: Subject) -> Verdict:
+        m = self.find(sub.text)
+        return NOT_FOUND if m is None else self.read(m, sub)
+
+
+def _find_english(text: str) -> re.Match[str] | None:
+    return _ENGLISH_RE.search(text)
+
+
+def _read_english(m: re.Match[str], sub: Subject) -> ParsedDate | None:
     if m.group("md_mon") is not None:
         mon, d, y = m.group("md_mon", "md_d", "md_y")
     else:
         mon, d, y = m.group("dm_mon", "dm_d", "dm_y")
-    return _with_time(_gregorian(int(y), _ENGLISH_MONTHS[mon.lower()], int(d)), m, zone, raw)
+    return _with_time(_gregorian(int(y), _ENGLISH_MONTHS[mon.lower()], int(d)), m, sub)
+
+
+def _find_numeric_gregorian(text: str) -> re.Match[str] | None:
+    """The first ``Y-M-D``/``Y/M/D`` date with a four-digit Gregorian year (1700–9000)."""
+    if not _may_be_numeric(text):
+        return None
+    for m in _NUMERIC_RE.finditer(text):
+        ytext = m.group("y")
+        if len(ytext) == 4 and MIN_GREGORIAN_YEAR <= int(ytext) <= MAX_GREGORIAN_YEAR:
+            return m
+    return None
+
+
+def _read_numeric(m: re.Match[str], sub: Subject) -> ParsedDate | None:
+    day = _gregorian(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    return _with_time(day, m, sub)
+
+
+#: ``Dec 5, 2017 21:27``, ``30 April 2019 - 19:19``, ``Jan 17, 2023, 1:36 PM``,
+#: ``Wednesday, April 18, 2012``, ``05-Dec-2017``: English month names, 12- or 24-hour clock.
+english_month_name: Final = Pattern(_find_english, _read_english)
+
+#: ISO 8601 and other numeric Gregorian dates: ``2017-12-05T21:27:00+03:30``, ``2017/12/05 21:27``.
+numeric_gregorian: Final = Pattern(_find_numeric_gregorian, _read_numeric)
+
+
+@dataclass(frozen=True, slots=True)
+class Earliest:
+    """Of several patterns, the date that starts first in the string (so a trailing "Last updated"
+    date is ignored); on a tie the pattern listed first wins."""
+
+    patterns: tuple[Pattern, ...]
+
+    def __call__(self, sub: Subject) -> Verdict:
+        best: re.Match[str] | None = None
+        reader = None
+        for pattern in self.patterns:
+            m = pattern.find(sub.text)
+            if m is not None and (best is None or m.start() < best.start()):
+                best, reader = m, pattern.read
+        if best is None or reader is None:
+            return NOT_FOUND
+        return reader(best, sub)
+
+
+@dataclass(frozen=True, slots=True)
+class Recogniser:
+    """One row of :data:`RECOGNISERS`: a recogniser and the calendars it runs for."""
+
+    name: str
+    calendars: frozenset[Calendar]
+    recognise: Recognise
+
+
+_JALALI_CALENDARS: Final[frozenset[Calendar]] = frozenset({"auto", "jalali"})
+_GREGORIAN_CALENDARS: Final[frozenset[Calendar]] = frozenset({"auto", "gregorian"})
+
+#: The recognisers, in the order parse_date tries them; the first verdict that is not NOT_FOUND is
+#: the answer. The order is the precedence: a Jalali date wins over a Gregorian one in the same
+#: string (tabnak's ``۱۲ ارديبهشت ۱۳۹۳ - ۲۳:۱۸ 02 May 2014``), RFC 822 must match the whole string.
+RECOGNISERS: Final[tuple[Recogniser, ...]] = (
+    Recogniser("profile strptime formats", _GREGORIAN_CALENDARS, profile_formats),
+    Recogniser("Jalali with a month name", _JALALI_CALENDARS, jalali_month_name),
+    Recogniser("numeric Jalali", frozenset({"auto"}), NumericJalali(two_digit_needs_context=True)),
+    Recogniser(
+        "numeric Jalali", frozenset({"jalali"}), NumericJalali(two_digit_needs_context=False)
+    ),
+    Recogniser("RFC 822", _GREGORIAN_CALENDARS, rfc822),
+    Recogniser(
+        "first Gregorian date: English month name or numeric (ISO 8601)",
+        _GREGORIAN_CALENDARS,
+        Earliest((english_month_name, numeric_gregorian)),
+    ),
+)
+
+# The table of each calendar, built once.
+_TABLES: Final[dict[str, tuple[Recognise, ...]]] = {
+    cal: tuple(r.recognise for r in RECOGNISERS if cal in r.calendars) for cal in CALENDARS
+}
+
+
+def as_calendar(value: str) -> Calendar:
+    """``value`` as a :data:`Calendar`; ValueError if it is not one of :data:`CALENDARS`."""
+    if value not in CALENDARS:
+        raise ValueError(f"calendar must be one of {sorted(CALENDARS)}, not {value!r}")
+    return value
 
 
 def parse_date(
@@ -380,7 +607,7 @@ def parse_date(
     tz: str | ZoneInfo,
     *,
     formats: Sequence[str] = (),
-    calendar: str = "auto",
+    calendar: Calendar = "auto",
 ) -> ParsedDate | None:
     """Read the date in ``raw`` as shown on a site whose local zone is ``tz``.
 
@@ -410,71 +637,18 @@ def parse_date(
         zoneinfo.ZoneInfoNotFoundError: ``tz`` names no zone (a configuration error; validate
             profiles at load time). Nothing about ``raw`` ever raises.
     """
-    if calendar not in CALENDARS:
+    table = _TABLES.get(calendar)
+    if table is None:
         raise ValueError(f"calendar must be one of {sorted(CALENDARS)}, not {calendar!r}")
     zone = tz if isinstance(tz, ZoneInfo) else _zone(tz)
     if not isinstance(raw, str) or not raw:
         return None
-    s = _normalise(raw)
-    if not s:
+    text = _normalise(raw)
+    if not text:
         return None
-
-    jalali = calendar != "gregorian"
-    gregorian = calendar != "jalali"
-
-    if formats and gregorian:
-        found = _from_formats(s, raw, formats, zone)
-        if found is not None:
-            return found
-
-    ascii_only = s.isascii()
-    if jalali and not ascii_only:
-        m = _JALALI_NAMED_RE.search(s)
-        if m is not None:
-            month = _JALALI_MONTHS[m.group("mon")]
-            day = _jalali_to_gregorian(_jalali_year(m.group("y")), month, int(m.group("d")))
-            return _with_time(day, m, zone, raw)
-
-    # Numeric dates: the first Jalali one wins over any Gregorian date; keep the first Gregorian.
-    first_gregorian: re.Match[str] | None = None
-    for m in _NUMERIC_RE.finditer(s):
-        ytext = m.group("y")
-        if len(ytext) == 2:
-            if m.group("sep") != "/" or not jalali:
-                continue
-            if calendar == "auto" and int(ytext) <= 31 and not _ARABIC_SCRIPT_RE.search(raw):
-                continue  # ambiguous: could be D/M/YY or M/D/YY
-            is_jalali = True
-        else:
-            year = int(ytext)
-            if MIN_JALALI_YEAR <= year <= MAX_JALALI_YEAR:
-                is_jalali = True
-            elif MIN_GREGORIAN_YEAR <= year <= MAX_GREGORIAN_YEAR:
-                is_jalali = False
-            else:
-                continue  # neither calendar: not a date
-        if is_jalali:
-            if jalali:
-                day = _jalali_to_gregorian(
-                    _jalali_year(ytext), int(m.group("m")), int(m.group("d"))
-                )
-                return _with_time(day, m, zone, raw)
-        elif gregorian and first_gregorian is None:
-            first_gregorian = m
-
-    if not gregorian:
-        return None
-
-    if ascii_only and _RFC822_RE.fullmatch(s):
-        return _from_rfc822(s, raw, zone)
-
-    english = _ENGLISH_RE.search(s)
-    if first_gregorian is not None and (
-        english is None or first_gregorian.start() < english.start()
-    ):
-        g = first_gregorian
-        day = _gregorian(int(g.group("y")), int(g.group("m")), int(g.group("d")))
-        return _with_time(day, g, zone, raw)
-    if english is not None:
-        return _from_english(english, zone, raw)
+    sub = Subject(text, raw, zone, formats, text.isascii())
+    for recognise in table:
+        verdict = recognise(sub)
+        if verdict is not NOT_FOUND:
+            return verdict
     return None
