@@ -18,8 +18,9 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Self
 from email.utils import formatdate
+from typing import Self
+
 
 @dataclass(frozen=True)
 class Hit:
