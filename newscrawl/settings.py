@@ -34,10 +34,35 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# newscrawl/middlewares/: Scrapy's offsite, redirect and decompression middlewares replaced by
+# subclasses that count what they lose; rate limits, cut responses and oversized pages added.
+# In responses' order (highest number first): redirects 600, partial 595, decompression 590,
+# meta refresh 580, Retry-After 560, Scrapy's retries 550.
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "newscrawl.middlewares.offsite.OriginOffsiteMiddleware": 50,
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "newscrawl.middlewares.ContactUserAgentMiddleware": 500,
+    "newscrawl.middlewares.retry_after.RetryAfterMiddleware": 560,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newscrawl.middlewares.redirects.MetaRefreshMiddleware": 580,
+    "newscrawl.middlewares.size.DownloadSizeMiddleware": 585,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawl.middlewares.size.HttpCompressionMiddleware": 590,
+    "newscrawl.middlewares.partial.PartialResponseMiddleware": 595,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newscrawl.middlewares.redirects.RedirectMiddleware": 600,
 }
+# A news page is well under a megabyte; a body (declared, streamed or inflated) past the cap is
+# refused and counted (newscrawl/article/refused/too_large). Scrapy's defaults are 1 GiB / 32 MiB.
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# A response cut short (no Content-Length, connection closed: "partial") is retried, never stored.
+NEWSCRAWL_PARTIAL_ENABLED = True
+# 429 / 503 Retry-After pauses the site and retries; a page is given up only once it has waited
+# longer than this in total (newscrawl/article/lost/rate_limited).
+NEWSCRAWL_RETRY_AFTER_ENABLED = True
+NEWSCRAWL_RETRY_AFTER_MAX = 600
 
 # --- items ---------------------------------------------------------------------------------
 # Order matters: extract the article from the spider's response first (that also cleans it, which

@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 from parsel import Selector
 
 from newscrawl.extract.text import join_paragraphs
-from newscrawl.extract.urls import article_id, canonical_url, site_hosts
+from newscrawl.extract.urls import article_id, canonical_url, site_origins
 from newscrawl.items import Article
 from newscrawl.pages import generic
 from newscrawl.pages._html import (
@@ -38,12 +38,12 @@ class ArticlePage:
         self.url = url
         self.profile = profile
         self.base_url = (base_url or profile.base_url).rstrip("/")
-        self.hosts = site_hosts(profile, self.base_url)
+        self.origins = site_origins(profile, self.base_url)
         self.root = Selector(text=html)
 
     @cached_property
     def source_id(self) -> str:
-        found = article_id(self.url, self.profile, self.hosts)
+        found = article_id(self.url, self.profile, self.origins)
         if found is None:
             raise NotAnArticle(f"URL does not match the article patterns of profile {self.profile.name}")
         return found
@@ -125,7 +125,7 @@ class ArticlePage:
     @cached_property
     def canonical_url(self) -> str:
         rel = first_string(xpath(self.root, "//link[@rel='canonical']/@href"))
-        return canonical_url(self.profile, self.base_url, self.source_id, self.url, rel, self.hosts)
+        return canonical_url(self.profile, self.base_url, self.source_id, self.url, rel, self.origins)
 
     def lang_mismatch(self) -> bool:
         """True when the page declares a language other than the profile's."""

@@ -22,9 +22,10 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from newscrawl.extensions.archive import Archive
-from newscrawl.extract.urls import article_id, site_hosts, strip_tracking
+from newscrawl.extract.urls import article_id, site_hosts, site_origins, strip_tracking
 from newscrawl.incremental import IncrementalState
 from newscrawl.items import ArticleResponse
+from newscrawl.middlewares import RequestGivenUp
 from newscrawl.pages import FeedPage, ListingPage, SitemapPage
 from newscrawl.pages.listing import Entry, NotASitemap, SitemapTooLarge
 from newscrawl.profiles.model import Profile
@@ -73,6 +74,8 @@ class ProfileSpider(scrapy.Spider):
             raise ValueError(f"base_url must be an http(s) URL with a host, not {base_url!r}")
         self.hosts = site_hosts(self.profile, self.base_url)
         self.allowed_domains = sorted(self.hosts)
+        # scheme + host + port: the same host on another port is another site
+        self.origins = site_origins(self.profile, self.base_url)
         self._requested: set[str] = set()
         self._listed: set[str] = set()
         self._known_listed = 0
@@ -154,7 +157,7 @@ class ProfileSpider(scrapy.Spider):
     def article_request(self, url: str, date_raw: str | None = None) -> Request | None:
         """A request for an article URL, or None if it is not an article or already requested."""
         url = strip_tracking(url)
-        source_id = article_id(url, self.profile, self.hosts)
+        source_id = article_id(url, self.profile, self.origins)
         if source_id is None:
             return None
         if source_id in self._requested:
@@ -191,7 +194,7 @@ class ProfileSpider(scrapy.Spider):
         assert isinstance(response, TextResponse)
         self._inc("listing/pages")
         listing = ListingPage(response.url, response.text, self.profile)
-        ids = {link: article_id(link, self.profile, self.hosts) for link in listing.links()}
+        ids = {link: article_id(link, self.profile, self.origins) for link in listing.links()}
         keys = {key for key in ids.values() if key}
         fresh = keys - self._listed
         self._listed |= keys
@@ -320,6 +323,8 @@ class ProfileSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure) -> None:
         """Count and log an article that could not be fetched; nothing is stored for it."""
+        if isinstance(failure.value, RequestGivenUp):
+            return  # counted and logged by the middleware that gave it up
         request = failure.request  # type: ignore[attr-defined]
         response = getattr(failure.value, "response", None)
         if response is not None:

@@ -2,12 +2,12 @@
 
 import pytest
 
-from newscrawl.extract.urls import article_id, canonical_url, site_hosts, strip_tracking
+from newscrawl.extract.urls import article_id, canonical_url, site_origins, strip_tracking
 from newscrawl.profiles import profile_by_name
 
 PROFILE = profile_by_name("ict_en")
 LIVE = "https://www.ict.gov.ir"
-HOSTS = site_hosts(PROFILE, LIVE)
+HOSTS = site_origins(PROFILE, LIVE)
 CANONICAL = "https://www.ict.gov.ir/en/news/27012/Iran-Azerbaijan-aim-for-ICT-Cooperation"
 
 VARIANTS = [
@@ -58,7 +58,7 @@ def test_canonical_falls_back_to_template():
 
 def test_canonical_uses_crawl_base():
     base = "http://127.0.0.1:8400"
-    hosts = site_hosts(PROFILE, base)
+    hosts = site_origins(PROFILE, base)
     url = f"{base}/en/news/27012/Other?utm_source=x"
     assert article_id(url, PROFILE, hosts) == "27012"
     assert canonical_url(PROFILE, base, "27012", url, "/en/news/27012/Slug", hosts) == f"{base}/en/news/27012/Slug"

@@ -1,4 +1,4 @@
-"""Downloader middlewares."""
+"""The User-Agent: names newscrawl and the operator's contact address."""
 
 from __future__ import annotations
 
