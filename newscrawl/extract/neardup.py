@@ -36,12 +36,25 @@ articles (169 of 4,000 ict_en articles at 20,000 stored); 128 values halve the v
 labelled set gives precision/recall 1.000/0.985 (English) and 0.998/0.997 (Persian), against
 1.000/0.997 and 0.995/0.998 before: copies at J just above the threshold are found less often,
 different articles are linked less often. A signature is 128 values (1 KiB packed), 16 keys.
+
+Memory is bounded per page whatever its length (a 10 MB body used to cost 2 GB, a 60 MB one
+about 12 GB: every kept shingle, repeats included, became a row of NUM_PERM values). The text
+is normalised and hashed :data:`PIECE` characters at a time (cut before a space or newline,
+where NFKC cannot join the two sides; the last ``SHINGLE_SIZE - 1`` letters carry over, so the
+shingles across a cut are all there), repeated hashes are removed (``np.unique``: a MinHash is a
+minimum over a *set*, so repeats never change it), and the distinct hashes are permuted
+:data:`BLOCK` at a time into a running minimum. The signature is exactly the one of the whole
+text at once, for every length, so stored fingerprints stay comparable; only a text with no
+space or newline in :data:`PIECE` characters is cut in the middle of its letters, where at most
+the ``SHINGLE_SIZE`` shingles of a combining sequence split by the cut can differ. Peak memory
+is a few tens of MB above the text itself (``tests/unit/test_neardup.py`` bounds it for 20 MB).
 """
 
 from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Final
@@ -56,7 +69,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BANDS",
+    "BLOCK",
     "NUM_PERM",
+    "PIECE",
     "ROWS",
     "SAMPLE",
     "SCHEME",
@@ -90,6 +105,11 @@ SEED: Final = 1
 #: datasketch's permutation scheme: 32-bit affine permutations after a MurmurHash3 mix.
 SCHEME: Final = "affine32"
 
+#: Characters of text normalised and hashed at a time (memory, not results: see the docstring).
+PIECE: Final = 1 << 18
+#: Distinct shingle hashes permuted at a time: a (BLOCK x NUM_PERM) uint32 array, 2 MiB.
+BLOCK: Final = 4096
+
 Signature = npt.NDArray[np.uint32]
 
 # Polynomial hash of code points modulo 2**64 (an odd multiplier), folded to 32 bits.
@@ -122,15 +142,20 @@ class Fingerprint:
 
 def fingerprint(title: str | None, lead: str | None, body: str | None) -> Fingerprint | None:
     """The fingerprint of an article: title, lead and body as one text."""
-    return fingerprint_text("\n".join(part for part in (title, lead, body) if part))
+    # As fingerprint_text("\n".join(parts)) without the joined copy: a newline is no letter and
+    # NFKC never joins across it.
+    return _fingerprint_parts(part for part in (title, lead, body) if part)
 
 
 def fingerprint_text(text: str) -> Fingerprint | None:
     """The fingerprint of *text*; None when it has no letters or digits."""
-    mixed = _mixed_sample(text, SHINGLE_SIZE, SAMPLE)
-    if mixed.size == 0:
+    return _fingerprint_parts((text,))
+
+
+def _fingerprint_parts(parts: Iterable[str]) -> Fingerprint | None:
+    sig = _streamed_signature(_pieces(parts), SHINGLE_SIZE, SAMPLE)
+    if sig is None:
         return None
-    sig = _permute(mixed)
     return Fingerprint(sig, band_keys(sig))
 
 
@@ -206,17 +231,75 @@ def to_minhash(sig: Signature) -> MinHash:
     return MinHash(seed=SEED, hashvalues=sig, scheme=SCHEME)
 
 
-def _mixed_sample(text: str, size: int, sample: int) -> npt.NDArray[np.uint32]:
-    """``_fmix32(shingle_hashes(text, size, sample))``, mixing each hash once."""
-    mixed = _fmix32(_shingles(text, size))
-    if sample > 1 and mixed.size > 1:
-        mixed = mixed[(mixed & np.uint32(sample - 1)) == 0]
-    return mixed
+def _pieces(parts: Iterable[str]) -> Iterator[str]:
+    """*parts* cut into pieces of at most :data:`PIECE` characters, before a space or newline.
+
+    NFKC of the pieces is NFKC of the whole: it never joins a character with a following ASCII
+    space or newline. A run of PIECE characters with neither is cut where it reaches PIECE.
+    """
+    for part in parts:
+        start = 0
+        while len(part) - start > PIECE:
+            end = start + PIECE
+            cut = max(part.rfind(" ", start + 1, end), part.rfind("\n", start + 1, end))
+            if cut <= start:
+                cut = end
+            yield part[start:cut]
+            start = cut
+        yield part[start:] if start else part
+
+
+def _streamed_signature(pieces: Iterable[str], size: int, sample: int) -> Signature | None:
+    """The signature of the sampled shingles of the pieces' text, one piece in memory at a time.
+
+    Equal to ``_permute`` of the kept mixed shingle hashes of the whole text: the last
+    ``size - 1`` code points of a piece start the next one's shingles, and a text of one
+    shingle keeps it whatever its hash (as :func:`shingle_hashes` does).
+    """
+    minimum: Signature | None = None
+    carry = np.empty(0, dtype=np.uint64)
+    single: npt.NDArray[np.uint32] | None = None  # the first shingle, until a second one comes
+    total = 0
+    for piece in pieces:
+        points = _code_points(piece).astype(np.uint64)
+        if carry.size:
+            points = np.concatenate((carry, points))
+        if points.size < size:
+            carry = points
+            continue
+        carry = points[points.size - size + 1 :]
+        mixed = _fmix32(_window_hashes(points, size))
+        total += mixed.size
+        if total == 1:
+            single = mixed
+            continue
+        if single is not None:
+            mixed, single = np.concatenate((single, mixed)), None
+        if sample > 1:
+            mixed = mixed[(mixed & np.uint32(sample - 1)) == 0]
+        minimum = _running_min(minimum, mixed)
+    if total == 0 and carry.size:  # shorter than a shingle: one shingle of all of it
+        single = _fmix32(_window_hashes(carry, size))
+    if single is not None:
+        minimum = _running_min(minimum, single)
+    return minimum
+
+
+def _running_min(minimum: Signature | None, mixed: npt.NDArray[np.uint32]) -> Signature | None:
+    """*minimum* lowered by the permutations of the distinct *mixed* hashes (None: none yet)."""
+    if mixed.size == 0:
+        return minimum
+    sig = _permute(mixed)
+    return sig if minimum is None else np.minimum(minimum, sig)
 
 
 def _shingles(text: str, size: int) -> npt.NDArray[np.uint32]:
     """32-bit hashes of every *size*-character shingle of normalised *text*."""
-    points = _code_points(text).astype(np.uint64)
+    return _window_hashes(_code_points(text).astype(np.uint64), size)
+
+
+def _window_hashes(points: npt.NDArray[np.uint64], size: int) -> npt.NDArray[np.uint32]:
+    """32-bit hashes of every *size*-point window of *points* (one window when fewer)."""
     if points.size == 0:
         return np.empty(0, dtype=np.uint32)
     count = max(points.size - size + 1, 1)
@@ -229,10 +312,19 @@ def _shingles(text: str, size: int) -> npt.NDArray[np.uint32]:
 
 
 def _permute(mixed: npt.NDArray[np.uint32]) -> Signature:
-    """Minimum of ``a * h + b`` (mod 2**32) over the mixed hashes, per permutation."""
+    """Minimum of ``a * h + b`` (mod 2**32) over the distinct mixed hashes, per permutation.
+
+    Repeats are removed first and the hashes permuted :data:`BLOCK` at a time, so the
+    temporary array is at most (BLOCK x NUM_PERM) whatever the number of hashes.
+    """
     a, b = _permutations()
-    permuted: npt.NDArray[np.uint32] = mixed[:, np.newaxis] * a + b
-    result: Signature = permuted.min(axis=0)
+    distinct = np.unique(mixed)
+    result: Signature | None = None
+    for start in range(0, distinct.size, BLOCK):
+        permuted: npt.NDArray[np.uint32] = distinct[start : start + BLOCK, np.newaxis] * a + b
+        block: Signature = permuted.min(axis=0)
+        result = block if result is None else np.minimum(result, block)
+    assert result is not None, "no hashes to permute"
     return result
 
 

@@ -286,3 +286,28 @@ def test_persian_spelling_variants_do_not_change_the_fingerprint() -> None:
     fp, fv = neardup.fingerprint_text(text), neardup.fingerprint_text(variant)
     assert fp is not None and fv is not None
     assert np.array_equal(fp.signature, fv.signature)
+
+
+def test_a_large_repetitive_text_fingerprints_with_bounded_memory() -> None:
+    import tracemalloc
+
+    paragraphs = [" ".join(_en_article(Random(seed), _en_story(Random(seed + 1)))) for seed in (7, 9)]
+    unit = "\n\n".join(paragraphs)
+    text = "\n\n".join([unit] * (20_000_000 // len(unit) + 1))  # about 20 MB, the same two paragraphs
+    assert len(text) >= 20_000_000
+    tracemalloc.start()
+    try:
+        fp = neardup.fingerprint("Title", "Lead.", text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # before: about 200 bytes per character (4 GB here); the bound is generous, not a timing
+    assert peak < 200 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+    # MinHash is a minimum over the set of shingles: repeating the text changes nothing
+    once = neardup.fingerprint("Title", "Lead.", f"{unit}\n\n{unit}")
+    assert fp is not None and once is not None
+    assert np.array_equal(fp.signature, once.signature) and fp.bands == once.bands
+    # and it is datasketch's MinHash of the distinct kept shingles
+    reference = MinHash(num_perm=neardup.NUM_PERM, seed=neardup.SEED, scheme=neardup.SCHEME, hashfunc=int)
+    reference.update_batch(sorted(set(neardup.shingle_hashes("Title\nLead.\n" + unit + "\n\n" + unit).tolist())))
+    assert np.array_equal(fp.signature, reference.hashvalues)
