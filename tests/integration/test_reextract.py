@@ -34,12 +34,13 @@ TITLE_IN_BODY = {str(a.id): a for a in STORED if a.title_in_body}
 
 
 def changed_profile(directory: Path) -> Path:
-    """The shipped ict_en profile, keeping a body paragraph that repeats the title."""
+    """The shipped ict_en profile, overridden to keep a body paragraph that repeats the title."""
     text = (SHIPPED_DIR / "ict_en.toml").read_text("utf-8")
-    assert text.count("drop_repeated_title = true") == 1
+    assert text.count("drop_repeated_title = true") == 1 and text.count('lang = "en"') == 1
     directory.mkdir()
+    changed = text.replace("drop_repeated_title = true", "drop_repeated_title = false")
     (directory / "ict_en.toml").write_text(
-        text.replace("drop_repeated_title = true", "drop_repeated_title = false"), "utf-8"
+        changed.replace('lang = "en"', 'lang = "en"\noverride = true'), "utf-8"
     )
     return directory
 

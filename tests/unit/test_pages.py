@@ -141,4 +141,4 @@ def test_extract_cli_reports_a_bad_file_and_goes_on(tmp_path: Path, golden):
 
 def test_extract_cli_unknown_profile():
     done = run_extract("--profile", "nope", "x.html")
-    assert done.returncode == 2 and "unknown profile 'nope'" in done.stderr
+    assert done.returncode == 2 and "unknown site 'nope'" in done.stderr
