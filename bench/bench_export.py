@@ -39,7 +39,7 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from newscrawl.db.models import Article, Revision
 from newscrawl.db.session import ensure_schema, make_engine
-from newscrawl.db.testing import create_pg_database, drop_pg_database
+from tests.pg import create_pg_database, drop_pg_database
 
 BATCH = 10_000
 SITES = (("ict.gov.ir", "en"), ("ict.gov.ir", "fa"), ("mfa.gov.ir", "en"), ("msrt.ir", "en"))

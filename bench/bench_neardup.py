@@ -9,7 +9,7 @@ import statistics
 import time
 
 from newscrawl.extract import neardup
-from newscrawl.replica.generate import generate_site
+from newscrawl_replica.generate import generate_site
 
 
 def main(count: int = 500, repeats: int = 5) -> None:

@@ -25,7 +25,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newscrawl.runner import LOOPBACK_SETTINGS, PROJECT_DIR, crawl_command
+from newscrawl.runner import crawl_command
+from newscrawl_replica.loopback import LOOPBACK_SETTINGS
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 BENCH_DIR = Path(__file__).resolve().parent
 CLK_TCK = os.sysconf("SC_CLK_TCK")

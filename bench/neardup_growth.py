@@ -26,7 +26,7 @@ from newscrawl.db.models import LshBand
 from newscrawl.db.neardup import DEFAULT_THRESHOLD, link_near_duplicates
 from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
 from newscrawl.db.store import save_articles
-from newscrawl.replica.generate import generate_site
+from newscrawl_replica.generate import generate_site
 
 
 @dataclass

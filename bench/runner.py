@@ -139,7 +139,7 @@ def page_sizes(base_url: str, articles: int, count: int = 200) -> dict[str, floa
     """Mean, min and max size (KB) of a sample of article pages and of a listing page."""
     import urllib.request
 
-    from newscrawl.replica.generate import generate_site
+    from newscrawl_replica.generate import generate_site
 
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     site = generate_site("ict_en", articles, 0)
@@ -161,7 +161,7 @@ def page_sizes(base_url: str, articles: int, count: int = 200) -> dict[str, floa
 
 def server_capacity(base_url: str, server_pid: int, articles: int, workdir: Path, quick: bool) -> ServerCapacity:
     """Load the warm server with wrk (or bench.loadgen): 16 connections, article pages in turn."""
-    from newscrawl.replica.generate import generate_site
+    from newscrawl_replica.generate import generate_site
 
     site = generate_site("ict_en", articles, 0)
     paths = [a.path for a in site.articles if not {"gone", "flaky"} & set(a.flags)]
@@ -255,7 +255,7 @@ def one_crawl(kind: str, base_url: str, articles: int, server_pid: int, workdir:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
     else:
-        from newscrawl.db.testing import create_pg_database, drop_pg_database
+        from tests.pg import create_pg_database, drop_pg_database
 
         url = create_pg_database()
         try:
@@ -401,7 +401,7 @@ def render(results: Results) -> str:
     lines += [
         "## Setup",
         "",
-        f"- Replica: the ict_en replica site (`newscrawl.replica`), {args['articles']:,} articles, "
+        f"- Replica: the ict_en replica site (`newscrawl_replica`), {args['articles']:,} articles, "
         f"{-(-args['articles'] // 20):,} listing pages of 20 links, RSS feed, robots.txt. Article pages "
         + (f"{kb['mean']:.1f} KB on average ({kb['min']:.1f}–{kb['max']:.1f} KB), listing pages {kb['listing']:.1f} KB. "
            if kb else "")
@@ -701,7 +701,7 @@ def to_json(results: Results) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from newscrawl.replica.process import ReplicaProcess
+    from newscrawl_replica.process import ReplicaProcess
 
     args = parse_args(argv)
     started = time.monotonic()
@@ -713,7 +713,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = " ".join(shlex.quote(a) for a in [shown, "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
     pg_admin = None
     if not args.no_pg:
-        from newscrawl.db.testing import admin_url
+        from tests.pg import admin_url
 
         pg_admin = admin_url()
     results = Results(
@@ -749,7 +749,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 results.failures.append(f"server capacity: {exc}")
             try:
                 pages = fetch_sample(base, args.articles, args.sample)
-                from newscrawl.db.testing import create_pg_database, drop_pg_database
+                from tests.pg import create_pg_database, drop_pg_database
 
                 results.stages = measure(
                     pages, base, workdir, repeat=1 if args.quick else 3,

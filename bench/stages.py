@@ -38,7 +38,7 @@ from newscrawl.extract.encoding import decode_html
 from newscrawl.items import Article, RawCapture
 from newscrawl.pages import ArticlePage
 from newscrawl.profiles import profile_by_name
-from newscrawl.replica.generate import generate_site
+from newscrawl_replica.generate import generate_site
 
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 FETCHED_AT = "2026-01-01T00:00:00Z"

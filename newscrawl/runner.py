@@ -18,16 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-
-# Settings for crawling the loopback replica: no throttling, no politeness delay.
-LOOPBACK_SETTINGS: dict[str, str] = {
-    "AUTOTHROTTLE_ENABLED": "False",
-    "DOWNLOAD_DELAY": "0",
-    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
-    "RETRY_TIMES": "2",
-}
-
 
 @dataclass
 class CrawlResult:

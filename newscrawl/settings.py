@@ -129,10 +129,10 @@ NEWSCRAWL_STATS_FILE = ""
 # Every crawl is recorded in crawl_runs and holds its site's lock while it runs (RunRecorder,
 # on whenever NEWSCRAWL_DATABASE_URL is set). A crashed run's lock expires after the TTL.
 NEWSCRAWL_LOCK_TTL = 300
-# Run health (newscrawl/monitors.py): a run fails when title, body or date is missing on more
+# Run health (newscrawl/health/monitors.py): a run fails when title, body or date is missing on more
 # than this share of its article pages (judged from NEWSCRAWL_HEALTH_MIN_PAGES pages on), or
 # when it extracted nothing although the site's previous runs did.
 SPIDERMON_ENABLED = True
-SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.RunHealthSuite"]
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.health.monitors.RunHealthSuite"]
 NEWSCRAWL_HEALTH_MAX_MISSING_SHARE = 0.5
 NEWSCRAWL_HEALTH_MIN_PAGES = 5

@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from newscrawl.db.testing import create_pg_database, drop_pg_database
 from newscrawl.items import Article, RawCapture
+from tests.pg import create_pg_database, drop_pg_database
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BACKENDS = ["sqlite", "postgresql"]

@@ -1,4 +1,9 @@
-"""The ``newscrawl`` command. Each sub-command is a module here with ``register`` and ``run``.
+"""The ``newscrawl`` command. Each sub-command is a module with ``register`` and ``run``.
+
+The core's commands are modules here (:data:`COMMANDS`). Other installed distributions add theirs
+through the ``newscrawl.commands`` entry-point group, each entry a :class:`Command`: the replica
+(``replica/``, distribution ``newscrawl-replica``) adds ``demo`` and ``replica`` that way, so the
+core package never imports the replica and an install can leave it out.
 
 Sub-command modules are imported on demand: ``newscrawl --help`` lists :data:`COMMANDS` without
 importing any of them (nor Scrapy, SQLAlchemy or trafilatura), and ``newscrawl dates`` imports
@@ -12,16 +17,29 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.metadata import entry_points
 
 from newscrawl import __version__
 from newscrawl.cli._errors import EXIT_USAGE, CommandError, silence_stdout
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "ENTRY_POINT_GROUP", "Command", "build_parser", "commands", "main"]
 
-#: Sub-command name -> the line ``newscrawl --help`` shows, in the order it lists them.
+#: The entry-point group through which other distributions add sub-commands.
+ENTRY_POINT_GROUP = "newscrawl.commands"
+
+
+@dataclass(frozen=True)
+class Command:
+    """A sub-command: the line ``newscrawl --help`` shows, and the module that implements it."""
+
+    summary: str
+    module: str
+
+
+#: The core's sub-commands (module ``newscrawl.cli.<name>``) -> the line ``newscrawl --help``
+#: shows, in the order it lists them.
 COMMANDS: dict[str, str] = {
-    "demo": "crawl the offline replica into output/ (no network needed)",
-    "replica": "serve the offline replica of the ministry sites on 127.0.0.1",
     "crawl": "crawl sites, each in its own process",
     "extract": "extract articles from saved HTML files (no network)",
     "reextract": "rebuild stored articles from their raw captures with the current profiles",
@@ -33,6 +51,19 @@ COMMANDS: dict[str, str] = {
 }
 
 
+def commands() -> dict[str, Command]:
+    """Every sub-command: the installed distributions' (entry points) first, then the core's."""
+    found: dict[str, Command] = {}
+    for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        command = entry.load()
+        if not isinstance(command, Command):
+            raise TypeError(f"entry point {entry.name} = {entry.value!r} is not a newscrawl Command")
+        found[entry.name] = command
+    for name, summary in COMMANDS.items():
+        found[name] = Command(summary, f"newscrawl.cli.{name}")
+    return found
+
+
 def _parsers(command: str | None) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser | None]:
     """The top parser, and *command*'s own parser (None without a command)."""
     parser = argparse.ArgumentParser(
@@ -41,13 +72,13 @@ def _parsers(command: str | None) -> tuple[argparse.ArgumentParser, argparse.Arg
     )
     parser.add_argument("--version", action="version", version=f"newscrawl {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, summary in COMMANDS.items():
+    for name, entry in commands().items():
         if name == command:
-            importlib.import_module(f"newscrawl.cli.{name}").register(sub)
-            sub.choices[name].description = sub.choices[name].description or summary.capitalize()
+            importlib.import_module(entry.module).register(sub)
+            sub.choices[name].description = sub.choices[name].description or entry.summary.capitalize()
         else:
             # Listed for --help, and enough to tell which command argv names; options unparsed.
-            sub.add_parser(name, help=summary, add_help=False)
+            sub.add_parser(name, help=entry.summary, add_help=False)
     return parser, sub.choices.get(command) if command else None
 
 

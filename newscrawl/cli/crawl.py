@@ -14,7 +14,7 @@ code  meaning
 2     usage: unknown site, no site named, ``--base-url`` with several sites or without a scheme,
       a broken profile, an unusable database URL
 3     unhealthy: a crawl finished but its results look wrong (run health check, see
-      :mod:`newscrawl.health`); the message names the missing fields
+      :mod:`newscrawl.health.check`); the message names the missing fields
 75    locked (``EX_TEMPFAIL``): the site is already being crawled, by this host or another one
       sharing the database; nothing was fetched. Try again later
 ====  ==========================================================================================
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from newscrawl.cli._errors import CommandError, http_url, one_line, usage_error
 from newscrawl.cli._sites import load_site_profiles, profile_names, resolve_sites, single_profile
 from newscrawl.extensions.runs import LOCK_REASONS, RUN_MESSAGE_KEY
-from newscrawl.health import MESSAGE_KEY, STATUS_KEY, applies
+from newscrawl.health.check import MESSAGE_KEY, STATUS_KEY, applies
 from newscrawl.runner import CrawlResult, run_crawl
 
 __all__ = [

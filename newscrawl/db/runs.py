@@ -2,7 +2,7 @@
 
 :class:`~newscrawl.extensions.runs.RunRecorder` writes a row when a crawl opens (status
 ``running``) and completes it when the crawl closes; ``newscrawl runs`` lists them, and the run
-health check (:mod:`newscrawl.health`) compares a crawl with the site's previous finished runs.
+health check (:mod:`newscrawl.health.check`) compares a crawl with the site's previous finished runs.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ this one's ``spider_closed``). For each crawl it
 
 1. inserts a :class:`~newscrawl.db.models.CrawlRun` (site = spider name, host, pid, start time,
    status ``running``) when the spider opens;
-2. takes the site's lock (:mod:`newscrawl.locks`). If another run, on this host or any other
+2. takes the site's lock (:mod:`newscrawl.db.locks`). If another run, on this host or any other
    sharing the database, holds it, the spider is closed at once with reason ``locked`` (nothing
    is fetched) and the run is recorded ``aborted`` with a message naming the holder's host, pid
    and lock expiry. ``newscrawl crawl`` turns that reason into exit code 75;
@@ -21,7 +21,7 @@ this one's ``spider_closed``). For each crawl it
    (:func:`run_counts`), and releases the lock.
 
 The status is ``finished``; ``failed`` when the run health check failed (see
-:mod:`newscrawl.monitors`, whose verdict is in the stats) or the crawl ended for another reason
+:mod:`newscrawl.health.monitors`, whose verdict is in the stats) or the crawl ended for another reason
 than finishing (``start_error``, …); ``aborted`` when it was locked out, lost its lock or was
 stopped (``shutdown``, ``cancelled``). The status, message and run id are also put in the stats
 (``newscrawl/run/status``, ``newscrawl/run/message``, ``newscrawl/run/id``), so the stats file
@@ -40,10 +40,7 @@ from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.task import LoopingCall
 
-from newscrawl.db.runs import abandon_run, finish_run, start_run
-from newscrawl.extensions.archive import Archive, storage_url
-from newscrawl.health import MESSAGE_KEY, STATUS_KEY, applies
-from newscrawl.locks import (
+from newscrawl.db.locks import (
     DEFAULT_TTL,
     LockHeld,
     LockOwner,
@@ -52,6 +49,9 @@ from newscrawl.locks import (
     release_lock,
     renew_lock,
 )
+from newscrawl.db.runs import abandon_run, finish_run, start_run
+from newscrawl.extensions.archive import Archive, storage_url
+from newscrawl.health.check import MESSAGE_KEY, STATUS_KEY, applies
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from newscrawl.cli import COMMANDS
+from newscrawl.cli import COMMANDS, commands
 from tests.cli.helpers import ROOT, newscrawl
 
 HEAVY = ("scrapy", "sqlalchemy", "trafilatura", "twisted", "aiohttp")
@@ -55,8 +55,8 @@ def test_help_lists_every_command_with_its_summary() -> None:
     result = newscrawl("--help")
     assert result.returncode == 0
     listed = " ".join(result.stdout.split())
-    for name, summary in COMMANDS.items():
-        assert f"{name} {summary}" in listed
+    for name, entry in commands().items():
+        assert f"{name} {entry.summary}" in listed
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))

@@ -1,7 +1,7 @@
 """Database fixtures: every test runs on a SQLite file and on the real PostgreSQL server.
 
 ``db_url`` is an empty database: a file in ``tmp_path`` for SQLite, a fresh uniquely named
-database on the PostgreSQL test server (see :mod:`newscrawl.db.testing`) that is dropped
+database on the PostgreSQL test server (see :mod:`tests.pg`) that is dropped
 afterwards. PostgreSQL being unreachable is an error, never a skip.
 """
 

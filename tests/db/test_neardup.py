@@ -23,8 +23,8 @@ from newscrawl.db.store import mark_removed, save_articles
 from newscrawl.extract import neardup
 from newscrawl.items import Article as ArticleItem
 from newscrawl.pipelines.persist import PersistPipeline
-from newscrawl.replica import text_en
-from newscrawl.replica.textgen import between
+from newscrawl_replica import text_en
+from newscrawl_replica.textgen import between
 from tests.helpers import ARCHIVE_ONLY
 
 pytestmark = pytest.mark.db

@@ -14,7 +14,7 @@ from newscrawl.db.session import (
     make_engine,
     make_sessionmaker,
 )
-from newscrawl.db.testing import admin_url
+from tests.pg import admin_url
 
 
 def test_database_url_prefers_value_then_environment_then_default(monkeypatch):

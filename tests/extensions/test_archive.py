@@ -28,8 +28,8 @@ from newscrawl.extensions import runs
 from newscrawl.extensions.archive import Archive, storage_url
 from newscrawl.extensions.recheck import RecheckKnownArticles
 from newscrawl.extensions.runs import RunRecorder
+from newscrawl.health.monitors import load_history
 from newscrawl.incremental import IncrementalState
-from newscrawl.monitors import load_history
 from newscrawl.pipelines.persist import PersistPipeline
 from newscrawl.profiles import profile_by_name
 from newscrawl.spiderloader import spider_class

@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from newscrawl.db.models import Article, Revision
 from newscrawl.db.session import make_engine
-from newscrawl.runner import LOOPBACK_SETTINGS, CrawlResult, run_crawl
+from newscrawl.runner import CrawlResult, run_crawl
+from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from tests.helpers import fresh_database
 from tests.hostile.pages import article_html, listing_html, paragraphs
 from tests.hostile.server import (

@@ -9,8 +9,9 @@ import pytest
 
 from newscrawl.db.queries import KnownArticle
 from newscrawl.incremental import IncrementalState
-from newscrawl.replica.process import ReplicaProcess
-from newscrawl.runner import LOOPBACK_SETTINGS, run_crawl
+from newscrawl.runner import run_crawl
+from newscrawl_replica.loopback import LOOPBACK_SETTINGS
+from newscrawl_replica.process import ReplicaProcess
 from tests.helpers import BACKENDS, fresh_database
 
 pytestmark = pytest.mark.crawl

@@ -36,9 +36,10 @@ from newscrawl.db.models import (
 )
 from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
 from newscrawl.extract.neardup import BANDS
-from newscrawl.replica.generate import generate_site
-from newscrawl.replica.process import ReplicaProcess
-from newscrawl.runner import LOOPBACK_SETTINGS, crawl_command, run_crawl
+from newscrawl.runner import crawl_command, run_crawl
+from newscrawl_replica.generate import generate_site
+from newscrawl_replica.loopback import LOOPBACK_SETTINGS
+from newscrawl_replica.process import ReplicaProcess
 from tests.helpers import BACKENDS, fresh_database
 
 pytestmark = pytest.mark.crawl

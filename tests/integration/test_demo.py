@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.replica.generate import generate_site
+from newscrawl_replica.generate import generate_site
 
 pytestmark = pytest.mark.crawl
 

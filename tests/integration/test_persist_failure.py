@@ -16,8 +16,9 @@ from sqlalchemy import Engine, func, select, text
 from newscrawl.db.models import Article
 from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
 from newscrawl.pipelines.persist import PERSIST_FAILED
-from newscrawl.replica.process import ReplicaProcess
-from newscrawl.runner import LOOPBACK_SETTINGS, run_crawl
+from newscrawl.runner import run_crawl
+from newscrawl_replica.loopback import LOOPBACK_SETTINGS
+from newscrawl_replica.process import ReplicaProcess
 from tests.helpers import BACKENDS, fresh_database
 
 pytestmark = pytest.mark.crawl

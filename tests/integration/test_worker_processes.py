@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from newscrawl.db.models import Article, Revision
 from newscrawl.db.session import make_engine, make_sessionmaker
-from newscrawl.replica.process import ReplicaProcess
-from newscrawl.runner import LOOPBACK_SETTINGS, run_crawl
+from newscrawl.runner import run_crawl
+from newscrawl_replica.loopback import LOOPBACK_SETTINGS
+from newscrawl_replica.process import ReplicaProcess
 from tests.helpers import BACKENDS, fresh_database
 
 pytestmark = pytest.mark.crawl

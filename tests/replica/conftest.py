@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from newscrawl.replica.process import ReplicaProcess
+from newscrawl_replica.process import ReplicaProcess
 
 
 @pytest.fixture(scope="session")

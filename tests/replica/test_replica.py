@@ -18,11 +18,11 @@ from urllib.parse import quote
 
 import pytest
 
-from newscrawl.replica import model as m
-from newscrawl.replica.generate import SITE_NAMES, generate_site
-from newscrawl.replica.model import SiteData
-from newscrawl.replica.process import ReplicaProcess
-from newscrawl.replica.seed import load_seed
+from newscrawl_replica import model as m
+from newscrawl_replica.generate import SITE_NAMES, generate_site
+from newscrawl_replica.model import SiteData
+from newscrawl_replica.process import ReplicaProcess
+from newscrawl_replica.seed import load_seed
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 SEED_PATH = "/en/news/27012/Iran-Azerbaijan-aim-for-ICT-Cooperation"
@@ -224,7 +224,7 @@ def test_slugs(ict_en: SiteData) -> None:
 
 
 def test_publish_is_deterministic() -> None:
-    from newscrawl.replica.generate import publish
+    from newscrawl_replica.generate import publish
 
     a, b = generate_site("ict_en", 30), generate_site("ict_en", 30)
     newest = a.articles[0]
@@ -639,7 +639,7 @@ def test_moic(replica: ReplicaProcess) -> None:
 def test_cli_registers_the_replica_subcommand() -> None:
     import argparse
 
-    from newscrawl.replica import cli
+    from newscrawl_replica import cli
 
     parser = argparse.ArgumentParser(prog="newscrawl")
     cli.register(parser.add_subparsers(dest="command"))
@@ -675,7 +675,7 @@ def _free_port_pair() -> int:
 def test_fixed_port_gives_consecutive_ports() -> None:
     import asyncio
 
-    from newscrawl.replica.server import run_sites
+    from newscrawl_replica.server import run_sites
 
     port = _free_port_pair()
     seen: dict[str, str] = {}

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newscrawl.db.models import CrawlRun
 from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
-from newscrawl.runner import LOOPBACK_SETTINGS
+from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 
 T = TypeVar("T")
 

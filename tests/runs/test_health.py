@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from newscrawl.cli.crawl import EXIT_ERROR, EXIT_LOCKED, EXIT_OK, EXIT_UNHEALTHY, outcome
-from newscrawl.health import applies, check_health, field_counts, summary
-from newscrawl.replica.process import ReplicaProcess
+from newscrawl.health.check import applies, check_health, field_counts, summary
 from newscrawl.runner import CrawlResult
+from newscrawl_replica.process import ReplicaProcess
 from tests.runs.conftest import LOOPBACK_OPTIONS, SITE, database, newscrawl, runs_of
 
 

@@ -1,4 +1,4 @@
-"""The crawl lock (newscrawl.locks) on a real SQLite file and a real PostgreSQL database."""
+"""The crawl lock (newscrawl.db.locks) on a real SQLite file and a real PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -9,8 +9,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from newscrawl.db.locks import (
+    LockHeld,
+    LockOwner,
+    acquire_lock,
+    read_lock,
+    release_lock,
+    renew_lock,
+)
 from newscrawl.db.runs import start_run
-from newscrawl.locks import LockHeld, LockOwner, acquire_lock, read_lock, release_lock, renew_lock
 from tests.runs.conftest import database
 
 pytestmark = pytest.mark.db

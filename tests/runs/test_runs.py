@@ -20,13 +20,14 @@ from sqlalchemy import update
 
 from newscrawl.cli.crawl import EXIT_LOCKED, EXIT_OK
 from newscrawl.cli.runs import format_runs
+from newscrawl.db.locks import LockInfo, read_lock
 from newscrawl.db.models import CrawlLock, CrawlRun
 from newscrawl.extensions.runs import RunRecorder, run_counts, run_outcome
-from newscrawl.locks import LockInfo, read_lock
-from newscrawl.replica.generate import generate_site
-from newscrawl.replica.model import EMPTY_BODY, GONE
-from newscrawl.replica.process import ReplicaProcess
-from newscrawl.runner import LOOPBACK_SETTINGS, crawl_command, run_crawl
+from newscrawl.runner import crawl_command, run_crawl
+from newscrawl_replica.generate import generate_site
+from newscrawl_replica.loopback import LOOPBACK_SETTINGS
+from newscrawl_replica.model import EMPTY_BODY, GONE
+from newscrawl_replica.process import ReplicaProcess
 from tests.runs.conftest import (
     LOOPBACK_OPTIONS,
     SITE,

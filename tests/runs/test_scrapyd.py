@@ -20,13 +20,13 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select
 
+from newscrawl.cli.deploy import build_egg, deploy
+from newscrawl.db.locks import read_lock
 from newscrawl.db.models import Article
-from newscrawl.deploy import build_egg, deploy
-from newscrawl.locks import read_lock
-from newscrawl.replica.generate import generate_site
-from newscrawl.replica.model import EMPTY_BODY, GONE
-from newscrawl.replica.process import ReplicaProcess
-from newscrawl.runner import LOOPBACK_SETTINGS
+from newscrawl_replica.generate import generate_site
+from newscrawl_replica.loopback import LOOPBACK_SETTINGS
+from newscrawl_replica.model import EMPTY_BODY, GONE
+from newscrawl_replica.process import ReplicaProcess
 from tests.runs.conftest import SITE, database, runs_of, stop_process, wait_for
 
 pytestmark = [pytest.mark.crawl, pytest.mark.db]

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from convertdate import persian
 
 from newscrawl.extract.dates import parse_date
-from newscrawl.replica import datefmt
+from newscrawl_replica import datefmt
 
 ZONES = ("Asia/Tehran", "Asia/Kabul", "UTC")
 WALL_FORMATS = (datefmt.en_ict, datefmt.en_msrt, datefmt.fa_short, datefmt.fa_long)

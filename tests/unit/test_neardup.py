@@ -24,8 +24,8 @@ from datasketch import MinHash
 
 from newscrawl.db.neardup import DEFAULT_THRESHOLD
 from newscrawl.extract import neardup
-from newscrawl.replica import text_en, text_fa
-from newscrawl.replica.textgen import between
+from newscrawl_replica import text_en, text_fa
+from newscrawl_replica.textgen import between
 
 PAIRS_PER_LANGUAGE = 600
 SEED = 20240604

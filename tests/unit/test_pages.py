@@ -18,7 +18,7 @@ from newscrawl.items import Article
 from newscrawl.pages import ArticlePage, NotAnArticle
 from newscrawl.pages.extraction import PageExtraction, extract_article
 from newscrawl.profiles import profile_by_name
-from newscrawl.replica.generate import generate_site
+from newscrawl_replica.generate import generate_site
 from tests.helpers import FIXTURES
 
 LIVE = "https://www.ict.gov.ir"

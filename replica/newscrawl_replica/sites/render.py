@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
-from newscrawl.replica.model import ArticleSpec
+from newscrawl_replica.model import ArticleSpec
 
 SHARE_TARGETS = (
     ("Facebook", "https://www.facebook.com/sharer/sharer.php?u="),

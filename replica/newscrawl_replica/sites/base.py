@@ -14,9 +14,9 @@ from typing import Any
 
 from aiohttp import web
 
-from newscrawl.replica.datefmt import http_date
-from newscrawl.replica.model import ArticleSpec, SiteData
-from newscrawl.replica.state import Page, ReplicaState
+from newscrawl_replica.datefmt import http_date
+from newscrawl_replica.model import ArticleSpec, SiteData
+from newscrawl_replica.state import Page, ReplicaState
 
 __all__ = ["HTML_UTF8", "RSS_UTF8", "TEXT_UTF8", "XML_UTF8", "Page", "SiteBase", "query_int"]
 
@@ -187,7 +187,7 @@ class SiteBase:
     def article_page(self, art: ArticleSpec, origin: str, variant: str) -> Page:
         """Render and encode an article in the current template."""
         if self.state.template == "redesign":
-            from newscrawl.replica.sites.redesign import render_redesign
+            from newscrawl_replica.sites.redesign import render_redesign
 
             return self.encode(art, render_redesign(self, art))
         return self.encode(art, self.render_article(art, origin, variant))

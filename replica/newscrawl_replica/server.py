@@ -15,12 +15,12 @@ from collections.abc import Callable, Sequence
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from newscrawl.replica.control import PREFIX, add_control_routes
-from newscrawl.replica.generate import SITE_NAMES, generate_site
-from newscrawl.replica.model import SiteData
-from newscrawl.replica.sites import SITES
-from newscrawl.replica.sites.base import SiteBase
-from newscrawl.replica.state import ReplicaState
+from newscrawl_replica.control import PREFIX, add_control_routes
+from newscrawl_replica.generate import SITE_NAMES, generate_site
+from newscrawl_replica.model import SiteData
+from newscrawl_replica.sites import SITES
+from newscrawl_replica.sites.base import SiteBase
+from newscrawl_replica.state import ReplicaState
 
 STATE_KEY = web.AppKey("replica_state", ReplicaState)
 SITE_KEY = web.AppKey("replica_site", SiteBase)

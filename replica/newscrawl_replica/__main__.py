@@ -1,7 +1,7 @@
-"""``python -m newscrawl.replica``: serve the replica sites in the foreground.
+"""``python -m newscrawl_replica``: serve the replica sites in the foreground.
 
 With ``--json`` the first stdout line is ``{"sites": {"ict_en": "http://127.0.0.1:PORT", ...}}``
-(what :class:`newscrawl.replica.process.ReplicaProcess` waits for); nothing else is printed.
+(what :class:`newscrawl_replica.process.ReplicaProcess` waits for); nothing else is printed.
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ import json
 import sys
 from collections.abc import Sequence
 
-from newscrawl.replica.generate import SITE_NAMES
-from newscrawl.replica.server import print_urls, serve
+from newscrawl_replica.generate import SITE_NAMES
+from newscrawl_replica.server import print_urls, serve
 
 DEFAULT_PORT = 8400
 
 
 def parser() -> argparse.ArgumentParser:
     """The command-line parser."""
-    p = argparse.ArgumentParser(prog="python -m newscrawl.replica", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m newscrawl_replica", description=__doc__)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT,
                    help="first port; the sites take PORT, PORT+1, … (0: ephemeral ports)")  # fmt: skip

@@ -10,11 +10,11 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from newscrawl.replica.model import ArticleSpec
-from newscrawl.replica.sites.render import body_paragraphs
+from newscrawl_replica.model import ArticleSpec
+from newscrawl_replica.sites.render import body_paragraphs
 
 if TYPE_CHECKING:
-    from newscrawl.replica.sites.base import SiteBase
+    from newscrawl_replica.sites.base import SiteBase
 
 
 def render_redesign(site: SiteBase, art: ArticleSpec) -> str:

@@ -4,7 +4,7 @@
         url = replica.url("ict_en", "/en/news")
         replica.delete("ict_en", 26994)
 
-The child is ``python -m newscrawl.replica --port 0 --json …``; the parent blocks until the child prints
+The child is ``python -m newscrawl_replica --port 0 --json …``; the parent blocks until the child prints
 its JSON line with the bound URLs (no sleeps), and ``__exit__`` terminates the child by its PID.
 """
 
@@ -23,9 +23,11 @@ from types import TracebackType
 from typing import Any, Self
 
 import newscrawl
+import newscrawl_replica
 
-# the directory that holds the ``newscrawl`` package, so the child imports the same code
-_PROJECT_ROOT = str(Path(newscrawl.__file__).resolve().parent.parent)
+# the directories that hold the ``newscrawl`` and ``newscrawl_replica`` packages, so the child
+# imports the same code
+_PROJECT_ROOTS = [str(Path(pkg.__file__ or "").resolve().parent.parent) for pkg in (newscrawl, newscrawl_replica)]
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -64,7 +66,7 @@ class ReplicaProcess:
 
     def command(self) -> list[str]:
         """The child's command line."""
-        cmd = [sys.executable, "-m", "newscrawl.replica", "--port", "0", "--json"]
+        cmd = [sys.executable, "-m", "newscrawl_replica", "--port", "0", "--json"]
         cmd += ["--articles", str(self.article_count), "--seed", str(self.seed)]
         for site in self.sites:
             cmd += ["--site", site]
@@ -75,7 +77,7 @@ class ReplicaProcess:
     def start(self) -> Self:
         """Start the child and wait for its JSON line."""
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PROJECT_ROOT, env.get("PYTHONPATH")) if p)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (*_PROJECT_ROOTS, env.get("PYTHONPATH")) if p)
         self.proc = subprocess.Popen(self.command(), stdout=subprocess.PIPE, env=env)
         try:
             line = self._read_line()

@@ -51,9 +51,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from random import Random
 
-from newscrawl.replica import model as m
-from newscrawl.replica import text_en, text_fa
-from newscrawl.replica.datefmt import (
+from newscrawl_replica import model as m
+from newscrawl_replica import text_en, text_fa
+from newscrawl_replica.datefmt import (
     DARI_MONTHS,
     DARI_WEEKDAYS,
     FA_MONTHS,
@@ -72,10 +72,10 @@ from newscrawl.replica.datefmt import (
     fa_short,
     jalali,
 )
-from newscrawl.replica.model import ArticleSpec, SiteData
-from newscrawl.replica.seed import SEED_ID, load_seed
-from newscrawl.replica.slugs import ict_slug, msrt_slug, quote_path
-from newscrawl.replica.textgen import between, pick
+from newscrawl_replica.model import ArticleSpec, SiteData
+from newscrawl_replica.seed import SEED_ID, load_seed
+from newscrawl_replica.slugs import ict_slug, msrt_slug, quote_path
+from newscrawl_replica.textgen import between, pick
 
 SITE_NAMES = ("ict_en", "ict_fa", "msrt_en", "moic_dr")
 

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from newscrawl.replica import model as m
-from newscrawl.replica.datefmt import to_utc
-from newscrawl.replica.generate import generate_site, publish
-from newscrawl.replica.model import ArticleSpec, SiteData
+from newscrawl_replica import model as m
+from newscrawl_replica.datefmt import to_utc
+from newscrawl_replica.generate import generate_site, publish
+from newscrawl_replica.model import ArticleSpec, SiteData
 
 TEMPLATES = ("default", "redesign")
 LOG_LIMIT = 200_000  # request log entries kept (oldest dropped first)

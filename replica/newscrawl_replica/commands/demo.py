@@ -15,9 +15,10 @@ from pathlib import Path
 from newscrawl.cli._sites import check_names, load_site_profiles, profile_names, resolve_sites
 from newscrawl.db.queries import count_articles
 from newscrawl.db.session import make_engine, make_sessionmaker
-from newscrawl.replica.generate import SITE_NAMES
-from newscrawl.replica.process import ReplicaProcess
-from newscrawl.runner import LOOPBACK_SETTINGS, CrawlResult, run_crawl
+from newscrawl.runner import CrawlResult, run_crawl
+from newscrawl_replica.generate import SITE_NAMES
+from newscrawl_replica.loopback import LOOPBACK_SETTINGS
+from newscrawl_replica.process import ReplicaProcess
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -19,11 +19,11 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from newscrawl.replica import model as m
-from newscrawl.replica.datefmt import arabic_letters, rfc822, w3c
-from newscrawl.replica.model import ArticleSpec
-from newscrawl.replica.sites import chrome
-from newscrawl.replica.sites.base import (
+from newscrawl_replica import model as m
+from newscrawl_replica.datefmt import arabic_letters, rfc822, w3c
+from newscrawl_replica.model import ArticleSpec
+from newscrawl_replica.sites import chrome
+from newscrawl_replica.sites.base import (
     HTML_UTF8,
     RSS_UTF8,
     TEXT_UTF8,
@@ -32,9 +32,9 @@ from newscrawl.replica.sites.base import (
     SiteBase,
     query_int,
 )
-from newscrawl.replica.sites.feeds import FeedItem, UrlEntry, rss, sitemap_index, urlset
-from newscrawl.replica.sites.render import body_paragraphs, share_links
-from newscrawl.replica.state import ReplicaState
+from newscrawl_replica.sites.feeds import FeedItem, UrlEntry, rss, sitemap_index, urlset
+from newscrawl_replica.sites.render import body_paragraphs, share_links
+from newscrawl_replica.state import ReplicaState
 
 PAGE_SIZE = 20
 FEED_SIZE = 50
@@ -615,7 +615,7 @@ class IctSite(SiteBase):
         )
 
     def render_article(self, art: ArticleSpec, origin: str, variant: str) -> str:
-        """The ICT article page (see the module docstring of newscrawl.replica.sites.ict)."""
+        """The ICT article page (see the module docstring of newscrawl_replica.sites.ict)."""
         s = self.s
         title = escape(art.title)
         head = [

@@ -1,6 +1,6 @@
 """Data model of the replica: one :class:`ArticleSpec` per article, one :class:`SiteData` per site.
 
-The generator (:mod:`newscrawl.replica.generate`) builds these; the server renders them and the tests use
+The generator (:mod:`newscrawl_replica.generate`) builds these; the server renders them and the tests use
 them as ground truth. Nothing here knows about HTML or HTTP.
 """
 

@@ -19,7 +19,7 @@ def load_seed() -> tuple[str, str, list[str]]:
     (blank-line separated), the date line and the comment-form strings, which are dropped.
     """
     text = (
-        resources.files("newscrawl.replica").joinpath("data").joinpath(SEED_FILE).read_text("utf-8")
+        resources.files("newscrawl_replica").joinpath("data").joinpath(SEED_FILE).read_text("utf-8")
     )
     lines = [line.strip() for line in text.splitlines()]
     title = lines[0]

@@ -22,7 +22,7 @@ pipelines' own counts are read too, and the larger of the two wins for each fiel
 | body | ``fields/missing/body`` | ``clean/dropped/empty_body`` (empty after cleaning) |
 | date | ``fields/missing/date`` (the page shows none) | ``dates/missing`` + ``dates/unparsed`` |
 
-The check runs at spider close as a spidermon monitor (:mod:`newscrawl.monitors`), which leaves
+The check runs at spider close as a spidermon monitor (:mod:`newscrawl.health.monitors`), which leaves
 its verdict in the stats (:data:`STATUS_KEY`, :data:`PROBLEMS_KEY`, :data:`MESSAGE_KEY`) for the run record
 (:mod:`newscrawl.extensions.runs`) and for ``newscrawl crawl``'s exit code.
 """

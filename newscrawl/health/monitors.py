@@ -1,7 +1,7 @@
-"""Spidermon monitors: the run health check (:mod:`newscrawl.health`) at spider close.
+"""Spidermon monitors: the run health check (:mod:`newscrawl.health.check`) at spider close.
 
 Enabled in ``settings.py`` with ``SPIDERMON_ENABLED`` and
-``SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.RunHealthSuite"]``; spidermon 1.25+
+``SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.health.monitors.RunHealthSuite"]``; spidermon 1.25+
 works with Scrapy 2.19 (its extension reads the stats through ``crawler.stats`` and has no spider
 middleware). The monitor reads its settings from the crawler:
 
@@ -32,7 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from newscrawl.db.errors import DatabaseConfigError
 from newscrawl.db.runs import finished_counts
 from newscrawl.extensions.archive import Archive
-from newscrawl.health import (
+from newscrawl.health.check import (
     DEFAULT_MAX_MISSING_SHARE,
     DEFAULT_MIN_PAGES,
     HISTORY_RUNS,

@@ -21,8 +21,8 @@ from typing import Any
 
 from aiohttp import web
 
-from newscrawl.replica.model import ArticleSpec
-from newscrawl.replica.state import ReplicaState
+from newscrawl_replica.model import ArticleSpec
+from newscrawl_replica.state import ReplicaState
 
 PREFIX = "/_replica/"
 

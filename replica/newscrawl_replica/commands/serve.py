@@ -1,4 +1,4 @@
-"""``newscrawl replica``: serve the offline replica in the foreground (see ``newscrawl.replica``).
+"""``newscrawl replica``: serve the offline replica in the foreground (see ``newscrawl_replica``).
 
 The replica's own command line, with ``--site`` read as in every ``newscrawl`` command (a profile
 name or a domain; see :mod:`newscrawl.cli._sites`) instead of the replica's list of names.
@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 
 from newscrawl.cli._sites import check_names, load_site_profiles, profile_names, resolve_sites
-from newscrawl.replica import cli as replica_cli
-from newscrawl.replica.generate import SITE_NAMES
+from newscrawl_replica import cli as replica_cli
+from newscrawl_replica.generate import SITE_NAMES
 
 __all__ = ["register", "run"]
 
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Resolve ``--site`` to replica site names, then serve (``newscrawl.replica.cli.run``)."""
+    """Resolve ``--site`` to replica site names, then serve (``newscrawl_replica.cli.run``)."""
     if args.site:
         args.site = profile_names(resolve_sites(args.site, load_site_profiles()))
         check_names(args.site, SITE_NAMES, "the replica has no copy of it; it has")

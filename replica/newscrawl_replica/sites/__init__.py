@@ -4,30 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from newscrawl.replica.sites.base import SiteBase
-from newscrawl.replica.state import ReplicaState
+from newscrawl_replica.sites.base import SiteBase
+from newscrawl_replica.state import ReplicaState
 
 
 def _ict_en(state: ReplicaState) -> SiteBase:
-    from newscrawl.replica.sites.ict import EN, IctSite
+    from newscrawl_replica.sites.ict import EN, IctSite
 
     return IctSite(state, EN)
 
 
 def _ict_fa(state: ReplicaState) -> SiteBase:
-    from newscrawl.replica.sites.ict import FA, IctSite
+    from newscrawl_replica.sites.ict import FA, IctSite
 
     return IctSite(state, FA)
 
 
 def _msrt_en(state: ReplicaState) -> SiteBase:
-    from newscrawl.replica.sites.msrt import MsrtSite
+    from newscrawl_replica.sites.msrt import MsrtSite
 
     return MsrtSite(state)
 
 
 def _moic_dr(state: ReplicaState) -> SiteBase:
-    from newscrawl.replica.sites.moic import MoicSite
+    from newscrawl_replica.sites.moic import MoicSite
 
     return MoicSite(state)
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from random import Random
 
-from newscrawl.replica.textgen import Slots, between, pick
+from newscrawl_replica.textgen import Slots, between, pick
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 
-from newscrawl.replica.generate import SITE_NAMES
-from newscrawl.replica.server import entry_path, serve
+from newscrawl_replica.generate import SITE_NAMES
+from newscrawl_replica.server import entry_path, serve
 
 DEFAULT_PORT = 8400
 

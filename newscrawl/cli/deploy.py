@@ -1,8 +1,8 @@
 """Deploy newscrawl to scrapyd: a settings-only egg, uploaded to ``addversion.json``.
 
-    python -m newscrawl.deploy                       # the [deploy] target of scrapy.cfg
-    python -m newscrawl.deploy --url http://127.0.0.1:6800/ --version 2026.03.01
-    python -m newscrawl.deploy --egg-only newscrawl.egg
+    python -m newscrawl.cli.deploy                       # the [deploy] target of scrapy.cfg
+    python -m newscrawl.cli.deploy --url http://127.0.0.1:6800/ --version 2026.03.01
+    python -m newscrawl.cli.deploy --egg-only newscrawl.egg
 
 scrapyd runs a project from an egg: it puts the egg on ``sys.path`` and reads the settings module
 from the egg's ``[scrapy] settings`` entry point. The usual tool, ``scrapyd-deploy``
@@ -121,10 +121,10 @@ def _configured_target() -> tuple[str, str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m newscrawl.deploy``: deploy (or write) the settings-only egg."""
+    """``python -m newscrawl.cli.deploy``: deploy (or write) the settings-only egg."""
     url, project = _configured_target()
     parser = argparse.ArgumentParser(
-        prog="python -m newscrawl.deploy",
+        prog="python -m newscrawl.cli.deploy",
         description="Register newscrawl with a scrapyd server (newscrawl itself must be "
         "installed in scrapyd's environment).",
     )

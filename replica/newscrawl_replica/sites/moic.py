@@ -24,14 +24,14 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from newscrawl.replica import model as m
-from newscrawl.replica.datefmt import rfc822
-from newscrawl.replica.model import ArticleSpec
-from newscrawl.replica.sites import chrome
-from newscrawl.replica.sites.base import RSS_UTF8, TEXT_UTF8, Page, SiteBase, query_int
-from newscrawl.replica.sites.feeds import FeedItem, rss
-from newscrawl.replica.sites.render import body_paragraphs
-from newscrawl.replica.state import ReplicaState
+from newscrawl_replica import model as m
+from newscrawl_replica.datefmt import rfc822
+from newscrawl_replica.model import ArticleSpec
+from newscrawl_replica.sites import chrome
+from newscrawl_replica.sites.base import RSS_UTF8, TEXT_UTF8, Page, SiteBase, query_int
+from newscrawl_replica.sites.feeds import FeedItem, rss
+from newscrawl_replica.sites.render import body_paragraphs
+from newscrawl_replica.state import ReplicaState
 
 PAGE_SIZE = 10
 FEED_SIZE = 20

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from random import Random
 
-from newscrawl.replica.datefmt import fa_digits
-from newscrawl.replica.textgen import Slots, between, pick
+from newscrawl_replica.datefmt import fa_digits
+from newscrawl_replica.textgen import Slots, between, pick
 
 
 @dataclass(frozen=True, slots=True)

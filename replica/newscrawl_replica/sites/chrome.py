@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from newscrawl.replica.slugs import quote_path
+from newscrawl_replica.slugs import quote_path
 
 Link = tuple[str, str]  # (label, href)
 Section = tuple[str, Sequence[Link]]

@@ -24,13 +24,13 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from newscrawl.replica.datefmt import w3c
-from newscrawl.replica.model import ArticleSpec
-from newscrawl.replica.sites import chrome
-from newscrawl.replica.sites.base import TEXT_UTF8, XML_UTF8, Page, SiteBase, query_int
-from newscrawl.replica.sites.feeds import UrlEntry, sitemap_index, urlset
-from newscrawl.replica.sites.render import body_paragraphs, share_links
-from newscrawl.replica.state import ReplicaState
+from newscrawl_replica.datefmt import w3c
+from newscrawl_replica.model import ArticleSpec
+from newscrawl_replica.sites import chrome
+from newscrawl_replica.sites.base import TEXT_UTF8, XML_UTF8, Page, SiteBase, query_int
+from newscrawl_replica.sites.feeds import UrlEntry, sitemap_index, urlset
+from newscrawl_replica.sites.render import body_paragraphs, share_links
+from newscrawl_replica.state import ReplicaState
 
 PAGE_SIZE = 15
 SITEMAP_CHUNK = 1000
