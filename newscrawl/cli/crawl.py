@@ -9,8 +9,9 @@ systemd) what happened:
 code  meaning
 ====  ==========================================================================================
 0     every site crawled and its results look right
-1     a crawl failed: the child exited with an error, or closed for another reason than finishing;
-      or the database can't be reached (checked once before any site is crawled)
+1     a crawl failed: the child exited with an error, closed for another reason than finishing, or
+      the database refused a batch of articles (the last one included); or the database can't be
+      reached (checked once before any site is crawled)
 2     usage: unknown site, no site named, ``--base-url`` with several sites or without a scheme,
       a broken profile, an unusable database URL
 3     unhealthy: a crawl finished but its results look wrong (run health check, see
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 
 from newscrawl.cli._errors import CommandError, http_url, one_line, usage_error
 from newscrawl.cli._sites import load_site_profiles, profile_names, resolve_sites, single_profile
-from newscrawl.extensions.runs import LOCK_REASONS, RUN_MESSAGE_KEY
+from newscrawl.extensions.runs import LOCK_REASONS, RUN_MESSAGE_KEY, persist_failure
 from newscrawl.health.check import MESSAGE_KEY, STATUS_KEY, applies
 from newscrawl.runner import CrawlResult, run_crawl
 
@@ -74,6 +75,8 @@ def outcome(result: CrawlResult) -> Outcome:
     reason = str(stats.get("finish_reason", ""))
     if reason in LOCK_REASONS:
         return Outcome(EXIT_LOCKED, str(stats.get(RUN_MESSAGE_KEY) or reason))
+    if refused := persist_failure(stats):
+        return Outcome(EXIT_ERROR, refused)
     if stats.get(STATUS_KEY) in ("failed", "error"):
         return Outcome(EXIT_UNHEALTHY, str(stats.get(MESSAGE_KEY) or "results look wrong"))
     if not applies(reason):

@@ -20,7 +20,9 @@ this one's ``spider_closed``). For each crawl it
 4. when the spider closes, stores the end time, the status and the counts from the stats
    (:func:`run_counts`), and releases the lock.
 
-The status is ``finished``; ``failed`` when the run health check failed (see
+The status is ``finished``; ``failed`` when a batch of articles could not be stored (counted in
+``newscrawl/persist/failed``: also when it was the last batch, written as the spider closed, whose
+close reason stays ``finished``; see :func:`persist_failure`), when the run health check failed (see
 :mod:`newscrawl.health.monitors`, whose verdict is in the stats) or the crawl ended for another reason
 than finishing (``start_error``, …); ``aborted`` when it was locked out, lost its lock or was
 stopped (``shutdown``, ``cancelled``). The status, message and run id are also put in the stats
@@ -52,6 +54,7 @@ from newscrawl.db.locks import (
 from newscrawl.db.runs import abandon_run, finish_run, start_run
 from newscrawl.extensions.archive import Archive, storage_url
 from newscrawl.health.check import MESSAGE_KEY, STATUS_KEY, applies
+from newscrawl.pipelines.persist import FAILED_KEY, FAILED_TOMBSTONES_KEY
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -67,6 +70,7 @@ __all__ = [
     "RUN_MESSAGE_KEY",
     "RUN_STATUS_KEY",
     "RunRecorder",
+    "persist_failure",
     "run_counts",
     "run_outcome",
 ]
@@ -136,10 +140,27 @@ def run_counts(stats: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def persist_failure(stats: Mapping[str, Any]) -> str | None:
+    """What the database refused to store in this run (the run's message), or None.
+
+    A refused batch fails the run whatever the close reason: the last batch is written when the
+    spider closes, too late to change the reason from ``finished``.
+    """
+    articles, tombstones = _number(stats, FAILED_KEY), _number(stats, FAILED_TOMBSTONES_KEY)
+    if not (articles or tombstones):
+        return None
+    return (
+        f"the database refused {articles} articles and {tombstones} tombstones (their URLs are "
+        "in the log); the next crawl fetches them again"
+    )
+
+
 def run_outcome(reason: str, stats: Mapping[str, Any]) -> tuple[str, str | None]:
     """The run status and message for a crawl closed with *reason* and these *stats*."""
     if reason in LOCK_REASONS:
         return "aborted", stats.get(RUN_MESSAGE_KEY) or reason
+    if refused := persist_failure(stats):
+        return "failed", refused
     if reason in STOPPED_REASONS:
         return "aborted", f"stopped before the end ({reason})"
     if not applies(reason):

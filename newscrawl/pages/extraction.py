@@ -9,7 +9,8 @@ any of these for an article page. Its three callers are the crawl's extract pipe
 It is a pure function of its arguments, so a worker process gives what the crawl's own process
 gives. What the crawl counts and logs comes back as data (:class:`PageExtraction`), because a
 worker process has no crawler stats: a page that is not an article, the health fields the HTML
-lacks, a language mismatch, the encoding, the clean step's drop reason, the date step's status and
+lacks, a language mismatch, the encoding (and whether it was detected), the U+FFFD replacement
+characters left in the stored text, the clean step's drop reason, the date step's status and
 whether the feed's date stood in.
 """
 
@@ -22,7 +23,7 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from newscrawl.extract.article import DateStatus, clean_article, content_hash, date_article
-from newscrawl.extract.encoding import decode_html
+from newscrawl.extract.encoding import count_replacement_chars, decode_html, decode_html_checked
 from newscrawl.items import Article
 from newscrawl.pages.article import ArticlePage, NotAnArticle
 from newscrawl.profiles.model import Profile
@@ -49,7 +50,11 @@ class PageExtraction:
     page is not an article (``not_article`` says why) or when the clean step dropped it
     (``dropped`` is its reason, e.g. ``empty_body``). ``missing`` names the health fields the
     HTML lacks, found before extraction, so that a page without a title still tells whether its
-    body and date were there. ``encoding`` is the charset the body was decoded with.
+    body and date were there. ``encoding`` is the charset the body was decoded with;
+    ``encoding_detected`` is true when the page declared none and it was detected (guided by the
+    profile's language). ``replacement_chars`` counts the U+FFFD replacement characters in the
+    item's stored text (title, lead and body; 0 without an item): bytes that were not text in
+    that encoding.
     ``date_status`` is the date step's outcome (None when the item was not dated: not an article
     or dropped). ``date_from_feed`` is true when the page has no date and the one the caller
     passed (a listing's, feed's or sitemap's) was used.
@@ -64,6 +69,8 @@ class PageExtraction:
     dropped: str | None = None
     date_status: DateStatus | None = None
     date_from_feed: bool = False
+    encoding_detected: bool = False
+    replacement_chars: int = 0
 
 
 def extract_article(
@@ -94,14 +101,15 @@ def extract_article(
 
     Exceptions other than NotAnArticle propagate.
     """
-    encoding, html = decode_html(body, content_type)
-    page = ArticlePage(url, html, profile, base_url)
+    decoded = decode_html_checked(body, content_type, lang=profile.lang)
+    page = ArticlePage(url, decoded.text, profile, base_url)
     found = (page.title, page.paragraphs, page.published_raw)
     missing = tuple(name for name, value in zip(HEALTH_FIELDS, found, strict=True) if not value)
 
     def outcome(**steps: Any) -> PageExtraction:
         return PageExtraction(
-            encoding=encoding,
+            encoding=decoded.encoding,
+            encoding_detected=decoded.detected,
             missing=missing,
             page_lang=page.page_lang,
             lang_mismatch=page.lang_mismatch(),
@@ -121,7 +129,12 @@ def extract_article(
         return outcome(dropped=reason, date_from_feed=from_feed)
     status = date_article(item, profile)
     item.content_hash = content_hash(item)
-    return outcome(item=item, date_status=status, date_from_feed=from_feed)
+    return outcome(
+        item=item,
+        date_status=status,
+        date_from_feed=from_feed,
+        replacement_chars=count_replacement_chars(item.title, item.lead, item.body),
+    )
 
 
 @dataclass(frozen=True, slots=True)

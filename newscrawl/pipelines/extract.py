@@ -10,7 +10,10 @@ worker. This stage counts and logs every outcome the extraction reports, with th
 - ``extract/not_article`` (dropped), ``extract/failed`` (an exception; dropped);
 - ``lang/mismatch`` (kept, with a warning), ``dates/from_feed``, ``article/extracted``;
 - ``clean/dropped/<reason>`` (dropped) or ``clean/ok``;
-- ``dates/<status>``: ``missing`` and ``unparsed`` are kept, with a warning.
+- ``dates/<status>``: ``missing`` and ``unparsed`` are kept, with a warning;
+- ``encoding/detected`` (a page that declared no charset, decoded with the detected one);
+- ``encoding/replacement_chars`` (U+FFFD characters in a kept article's title, lead and body) and
+  ``encoding/pages_with_replacement_chars``: kept, with a warning naming the encoding.
 
 It returns the Article with its raw capture (the response's body, which stays in this process).
 
@@ -116,6 +119,8 @@ class ExtractPipeline(ProfileStage):
         self._inc("fields/checked")
         for name in found.missing:
             self._inc(f"fields/missing/{name}")
+        if found.encoding_detected:
+            self._inc("encoding/detected")
         if found.not_article is not None:
             self._inc("extract/not_article")
             logger.warning("Not an article: %s (%s)", response.url, found.not_article)
@@ -149,6 +154,15 @@ class ExtractPipeline(ProfileStage):
                     item.published_raw,
                     response.url,
                 )
+        if found.replacement_chars:
+            self._inc("encoding/replacement_chars", found.replacement_chars)
+            self._inc("encoding/pages_with_replacement_chars")
+            logger.warning(
+                "%d replacement characters (U+FFFD) in article %s decoded as %s; stored with them",
+                found.replacement_chars,
+                response.url,
+                found.encoding,
+            )
         item.capture = RawCapture(
             url=response.url,
             status=response.status,
@@ -158,5 +172,5 @@ class ExtractPipeline(ProfileStage):
         )
         return item
 
-    def _inc(self, key: str) -> None:
-        self.stats.inc_value(f"newscrawl/{key}")
+    def _inc(self, key: str, count: int = 1) -> None:
+        self.stats.inc_value(f"newscrawl/{key}", count)

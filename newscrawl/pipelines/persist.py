@@ -7,6 +7,12 @@ pipeline holds at most :data:`MAX_BATCHES_HELD` batches' worth of articles; the 
 wait in ``process_item`` until a batch is written (back-pressure). A crash loses at most those
 batches, which the next crawl fetches again; it never leaves a half-written article.
 
+A batch the database refuses is counted (:data:`FAILED_KEY`, :data:`FAILED_TOMBSTONES_KEY`) and
+logged with every article URL. During the crawl it also stops the crawl (close reason
+:data:`PERSIST_FAILED`); the last batch, written when the spider closes, can no longer change the
+close reason, so the run recorder and ``newscrawl crawl`` read the count instead: either way the run
+is ``failed`` and ``newscrawl crawl`` exits 1.
+
 In the same transaction, articles whose content is new are fingerprinted and linked to the
 article they near-duplicate (``newscrawl.db.neardup``), unless ``NEWSCRAWL_NEARDUP_ENABLED`` is
 off; ``NEWSCRAWL_NEARDUP_THRESHOLD`` is the minimum estimated Jaccard similarity of a copy.
@@ -43,6 +49,9 @@ logger = logging.getLogger(__name__)
 
 #: Close reason of a crawl stopped because a batch could not be written.
 PERSIST_FAILED = "persist_failed"
+#: Stats keys: the articles, and the tombstones, of the batches the database refused.
+FAILED_KEY = "newscrawl/persist/failed"
+FAILED_TOMBSTONES_KEY = "newscrawl/persist/failed_tombstones"
 
 #: Batches' worth of articles the pipeline holds at most: the one being written, the one queued
 #: behind it and the one filling.
@@ -83,6 +92,8 @@ class PersistPipeline:
         self.room = asyncio.Semaphore(batch_size * MAX_BATCHES_HELD)
         #: The engine's close, once a batch failed.
         self.closing: Deferred[None] | None = None
+        #: True once the spider closes: the batches written from then on are the last ones.
+        self.final = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -176,15 +187,17 @@ class PersistPipeline:
         except Exception:
             # Nothing of the batch is stored (it was one transaction); the next crawl fetches
             # its articles again. Crawling on would only lose more batches the same way.
-            self.stats.inc_value("newscrawl/persist/failed", len(records))
-            self.stats.inc_value("newscrawl/persist/failed_tombstones", len(gone))
+            self.stats.inc_value(FAILED_KEY, len(records))
+            self.stats.inc_value(FAILED_TOMBSTONES_KEY, len(gone))
             logger.exception(
-                "Could not store a batch of %d articles and %d tombstones; the crawl stops. Articles: %s",
+                "Could not store a batch of %d articles and %d tombstones; %s. Articles: %s",
                 len(records),
                 len(gone),
+                "the crawl was ending, the run fails" if self.final else "the crawl stops",
                 " ".join(record.url for record in records),
             )
-            self._stop_crawl()
+            if not self.final:
+                self._stop_crawl()
             return
         for name in ("new", "changed", "unchanged", "restored", "removed"):
             self.stats.inc_value(f"newscrawl/persist/{name}", getattr(result, name))
@@ -199,6 +212,7 @@ class PersistPipeline:
             self.closing = deferred_from_coro(engine.close_spider_async(reason=PERSIST_FAILED))
 
     async def close_spider(self) -> None:
+        self.final = True
         try:
             self.flush()
             while self.writing:

@@ -3,6 +3,9 @@
 The database really refuses: a trigger (SQLite and PostgreSQL) aborts every insert into
 ``revisions``, so the batch's transaction fails after its articles were upserted and must roll
 them back. Run with the writer process (the default) and without it.
+
+The last batch, written as the spider closes, fails the run the same way although the crawl's
+close reason stays ``finished``: run ``failed``, ``newscrawl crawl`` exits 1.
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from newscrawl.db.models import Article
+from newscrawl.cli.crawl import EXIT_ERROR
+from newscrawl.db.models import Article, CrawlRun, Revision
 from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
 from newscrawl.pipelines.persist import PERSIST_FAILED
 from newscrawl.runner import run_crawl
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.process import ReplicaProcess
 from tests.helpers import BACKENDS, fresh_database
+from tests.runs.conftest import LOOPBACK_OPTIONS, newscrawl
 
 pytestmark = pytest.mark.crawl
 
@@ -42,6 +47,11 @@ TRIGGERS = {
             "FOR EACH ROW EXECUTE FUNCTION refuse()"
         ),
     ],
+}
+
+DROP_TRIGGER = {
+    "sqlite": "DROP TRIGGER refuse_revisions",
+    "postgresql": "DROP TRIGGER refuse_revisions ON revisions",
 }
 
 
@@ -88,3 +98,62 @@ def test_a_refused_batch_stops_the_crawl_and_names_its_urls(
         named.update(urls)
     assert len(named) == failed
     assert all(url.startswith(replica.urls["ict_en"]) for url in named)
+
+
+#: Articles of the replica's site: fewer than a batch, so that the only batch is the last one.
+FEW = 12
+FAILED_LINE = re.compile(
+    r"Could not store a batch of (\d+) articles and (\d+) tombstones; "
+    r"the crawl was ending, the run fails\. Articles: (.*)"
+)
+
+
+@pytest.mark.parametrize("writer_process", [True, False], ids=["writer-process", "in-process"])
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_refused_last_batch_fails_the_run_and_the_command(
+    backend: str, writer_process: bool, tmp_path: Path
+) -> None:
+    with ReplicaProcess(articles=FEW, sites=["ict_en"]) as replica, fresh_database(backend, tmp_path) as db:
+        base = replica.urls["ict_en"]
+        engine = make_engine(db)
+        options = [
+            *LOOPBACK_OPTIONS,
+            "-s",
+            "NEWSCRAWL_DB_BATCH_SIZE=1000",
+            "-s",
+            f"NEWSCRAWL_DB_WRITER_PROCESS={writer_process}",
+        ]
+        try:
+            refuse_revisions(engine)
+            command = ("crawl", "ict_en", "--base-url", base, "--database-url", db, *options)
+            refused = newscrawl(*command)
+            sessions = make_sessionmaker(engine)
+            with sessions() as session:
+                runs = list(session.scalars(select(CrawlRun)))
+                left = [
+                    session.scalar(select(func.count()).select_from(table))
+                    for table in (Article, Revision)
+                ]
+            # The next crawl, once the database takes them, stores what the refused one named.
+            with engine.begin() as connection:
+                connection.execute(text(DROP_TRIGGER[engine.dialect.name]))
+            again = newscrawl(*command)
+            with sessions() as session:
+                stored = set(session.scalars(select(Article.url)))
+        finally:
+            engine.dispose()
+    log = refused.stderr
+    assert refused.returncode == EXIT_ERROR, log[-3000:]
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "refused by the test" in log
+    assert "Closing spider (finished)" in log  # nothing failed before the spider closed
+    (run,) = runs
+    assert run.status == "failed"
+    assert left == [0, 0]  # the batch rolled back whole: no article, no revision
+    (line,) = FAILED_LINE.findall(log)  # one batch, the last
+    count, tombstones, urls = int(line[0]), int(line[1]), line[2].split()
+    assert len(urls) == count
+    assert run.message is not None
+    assert f"refused {count} articles and {tombstones} tombstones" in run.message
+    assert f"ict_en: {run.message}" in log.splitlines()  # the command's message names the count
+    assert len(stored) >= 1 and set(urls) == stored

@@ -250,3 +250,85 @@ def test_a_worker_process_gives_the_same_records_and_counts(golden) -> None:
 def test_a_negative_number_of_processes_is_refused() -> None:
     with pytest.raises(ValueError, match="NEWSCRAWL_EXTRACT_PROCESSES must be 0 or more"):
         ExtractPipeline.from_crawler(crawler(NEWSCRAWL_EXTRACT_PROCESSES=-1))
+
+
+# -- encodings ----------------------------------------------------------------------------------
+# The Persian text here was written for these tests. windows-1256 has no Persian yeh (U+06CC) nor
+# Persian digits: a windows-1256 site writes the Arabic yeh (U+064A) and ASCII digits, and the
+# stored text has the Persian yeh again (the Persian normalisation, README "Text").
+
+FA_TITLE = "افتتاح کتابخانه دیجیتال در شهرستان کاشان"
+FA_LEAD = "کتابخانه تازه با هزار کتاب الکترونیکی و ده رایانه برای همه باز است."
+FA_BODY = [
+    (
+        "روز یکشنبه کتابخانه دیجیتال شهرستان کاشان با حضور مدیرکل ارتباطات استان گشایش یافت. "
+        "این کتابخانه در ساختمان قدیمی پست شهر ساخته شده و اینترنت پرسرعت دارد."
+    ),
+    (
+        "مسئول کتابخانه گفت: «کودکان و نوجوانان می‌توانند هر روز از ساعت هشت صبح تا شش عصر از "
+        "رایانه‌ها استفاده کنند و برای این کار هزینه‌ای نمی‌پردازند.»"
+    ),
+    "قرار است ژورنال‌های علمی و روزنامه‌های محلی هم تا پایان پاییز به مجموعه افزوده شوند.",
+]
+FA_PATH, FA_CONTENT_TYPE, FA_BODY_BYTES = saved("ict_fa", 59995)
+FA_PAGE = FA_BODY_BYTES.decode("utf-8-sig")  # the saved page starts with a BOM
+FA_OLD_TITLE = "۸۰ روستای استان تهران به شبکه ملی اطلاعات متصل شد"
+FA_OLD_LEAD = "۲۲ طرح اقتصاد دیجیتال در استان تهران به بهره‌برداری رسید."
+FA_OLD_PARAGRAPHS = re.compile(r'(<div class="news-body">\n)(?:<p>.*?</p>\n)+')
+TO_WINDOWS_1256 = str.maketrans({"ی": "ي", **{chr(0x06F0 + d): str(d) for d in range(10)}})
+
+
+def windows_1256_page() -> bytes:
+    """The saved ict_fa page with this text, in windows-1256, its charset declared nowhere."""
+    html = replaced(FA_PAGE, '<meta charset="utf-8">', "")
+    html = replaced(html, FA_OLD_TITLE, FA_TITLE)
+    html = replaced(html, FA_OLD_LEAD, FA_LEAD)
+    html, count = FA_OLD_PARAGRAPHS.subn(
+        lambda m: m.group(1) + "".join(f"<p>{p}</p>\n" for p in FA_BODY), html, count=1
+    )
+    assert count == 1
+    assert "charset" not in html.lower() and "charset" not in FA_CONTENT_TYPE
+    return html.translate(TO_WINDOWS_1256).encode("windows-1256")  # strict: every character fits
+
+
+def test_a_windows_1256_page_declaring_no_charset_is_detected_and_stored_as_written(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    body = windows_1256_page()
+    made = crawler("ict_fa")
+    page = response(body, FA_PATH, content_type=FA_CONTENT_TYPE)
+    with caplog.at_level(logging.WARNING, logger="newscrawl.pipelines.extract"):
+        (item,) = run([ExtractPipeline.from_crawler(made)], [page])
+    stats = newscrawl_stats(made)
+    assert isinstance(item, Article)
+    assert (item.title, item.lead, item.body) == (FA_TITLE, FA_LEAD, "\n\n".join(FA_BODY))
+    # 19 Shahrivar 1404 is 10 September 2025; Iran has kept +03:30 all year since 2022.
+    assert item.published_at == "2025-09-10T20:47:00+03:30"
+    assert item.capture is not None and (item.capture.encoding, item.capture.body) == ("cp1256", body)
+    assert stats["encoding/detected"] == 1 and stats["clean/ok"] == 1
+    assert "encoding/replacement_chars" not in stats
+    assert caplog.records == []
+
+
+def test_undecodable_bytes_under_a_utf8_header_are_counted_and_warned_about(
+    golden, caplog: pytest.LogCaptureFixture
+) -> None:
+    # One byte that is never UTF-8 (0xFF) in the title and two (0xFE 0xFE) in a body paragraph:
+    # each decodes to one U+FFFD, 3 in all.
+    title, first = golden["title"], golden["paragraphs"][1]
+    html = replaced(SEED, f'<h1 class="news-title">{title}</h1>', f'<h1 class="news-title">{title} @1@</h1>')
+    html = replaced(html, f"<p>{first}</p>", f"<p>{first} @2@</p>")
+    body = html.encode("utf-8").replace(b"@1@", b"\xff").replace(b"@2@", b"\xfe\xfe")
+    assert CONTENT_TYPE == "text/html; charset=utf-8"
+    with caplog.at_level(logging.WARNING, logger="newscrawl.pipelines.extract"):
+        (item,), stats = extract(seed(body))  # type: ignore[arg-type]
+    assert isinstance(item, Article)
+    assert item.title == f"{title} \ufffd"
+    assert item.body.split("\n\n")[0] == f"{first} \ufffd\ufffd"
+    assert item.capture is not None and item.capture.encoding == "utf-8"
+    assert stats["encoding/replacement_chars"] == 3
+    assert stats["encoding/pages_with_replacement_chars"] == 1
+    assert "encoding/detected" not in stats
+    assert [r.getMessage() for r in caplog.records] == [
+        f"3 replacement characters (U+FFFD) in article {LIVE + PATH} decoded as utf-8; stored with them"
+    ]
