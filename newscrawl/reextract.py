@@ -25,13 +25,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from newscrawl.db.models import Article, Capture, Revision
+from newscrawl.clock import utc_iso
+from newscrawl.db.models import CONTENT_KINDS, Article, Capture, Revision
 from newscrawl.db.neardup import DEFAULT_THRESHOLD, link_near_duplicates
 from newscrawl.items import Article as ArticleItem
 from newscrawl.pages.extraction import PageExtraction, extract_article
@@ -50,7 +51,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Revision kinds that hold an article's content (the others are tombstones).
-CONTENT_KINDS = ("content", "restored")
 #: Articles per transaction.
 BATCH_SIZE = 200
 
@@ -138,7 +138,7 @@ def reextract_capture(
         capture.url,
         capture.raw_body(),
         headers.get("content-type"),
-        _iso(revision.fetched_at),
+        utc_iso(revision.fetched_at),
         revision.published_raw,
     )
 
@@ -260,5 +260,3 @@ def _profiles_by_site(profiles: Mapping[str, Profile]) -> dict[tuple[str, str], 
     return by_site
 
 
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -15,12 +15,12 @@ from urllib.parse import urlsplit
 
 from newscrawl.cli._errors import http_url, zone_name
 from newscrawl.cli._sites import load_site_profiles, resolve_site, single_profile
+from newscrawl.clock import utc_now_iso
 from newscrawl.items import EXPORT_FIELDS
 from newscrawl.pages import NotAnArticle
 from newscrawl.pages.extraction import extract_article, saved_page
 from newscrawl.profiles import Profile
 from newscrawl.profiles.model import Article, Discovery
-from newscrawl.spiders.profile import utc_now_iso
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

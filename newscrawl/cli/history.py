@@ -11,18 +11,17 @@ from __future__ import annotations
 import argparse
 import difflib
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from newscrawl.cli._database import CommandError, existing_database
 from newscrawl.cli.db import add_database_url_argument
-from newscrawl.db.models import Article, Revision
+from newscrawl.clock import utc_iso
+from newscrawl.db.models import CONTENT_KINDS, Article, Revision
 from newscrawl.db.queries import find_article, revisions
 from newscrawl.db.session import database_url, make_sessionmaker, safe_url
 
 __all__ = ["format_history", "register", "run"]
 
 _PROG = "newscrawl history"
-_CONTENT_KINDS = ("content", "restored")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -64,20 +63,20 @@ def format_history(article: Article, history: Sequence[Revision]) -> list[str]:
         f"article {article.key} (id {article.id})",
         f"  canonical url: {article.canonical_url}",
         f"  last fetched:  {article.url}",
-        f"  first seen {_time(article.first_seen_at)}, last seen {_time(article.last_seen_at)}",
+        f"  first seen {utc_iso(article.first_seen_at)}, last seen {utc_iso(article.last_seen_at)}",
     ]
     if article.removed_at is not None:
-        lines.append(f"  removed at {_time(article.removed_at)}")
+        lines.append(f"  removed at {utc_iso(article.removed_at)}")
     lines.append(f"  {len(history)} revision(s)")
     previous: tuple[int, Revision] | None = None
     for number, revision in enumerate(history, start=1):
         lines.append("")
         lines.append(
-            f"#{number} {revision.kind:<8} {_time(revision.fetched_at)}  "
+            f"#{number} {revision.kind:<8} {utc_iso(revision.fetched_at)}  "
             f"{revision.content_hash[:12] or '-':<12}  {revision.title or '(no title)'}  "
             f"[published {revision.published_at or '-'}]"
         )
-        if revision.kind not in _CONTENT_KINDS:
+        if revision.kind not in CONTENT_KINDS:
             continue
         if previous is not None:
             lines.extend(_diff(previous, (number, revision)))
@@ -91,8 +90,8 @@ def _diff(old: tuple[int, Revision], new: tuple[int, Revision]) -> list[str]:
         difflib.unified_diff(
             _text_lines(old_revision),
             _text_lines(new_revision),
-            fromfile=f"#{old_number} {_time(old_revision.fetched_at)}",
-            tofile=f"#{new_number} {_time(new_revision.fetched_at)}",
+            fromfile=f"#{old_number} {utc_iso(old_revision.fetched_at)}",
+            tofile=f"#{new_number} {utc_iso(new_revision.fetched_at)}",
             lineterm="",
         )
     )
@@ -105,5 +104,3 @@ def _text_lines(revision: Revision) -> list[str]:
     return [revision.title, "", *revision.body.split("\n")]
 
 
-def _time(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, and_, delete, select, update
 
+from newscrawl.clock import utc_iso
 from newscrawl.db.models import CrawlLock
 from newscrawl.db.upsert import dialect_insert
 
@@ -59,10 +60,6 @@ _ACQUIRE_ATTEMPTS = 3
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -100,8 +97,8 @@ class LockInfo:
         """The holder and expiry, for messages: ``pid 42 on host-a (run 7, since …; expires …)``."""
         run = f"run {self.run_id}, " if self.run_id is not None else ""
         return (
-            f"pid {self.pid} on {self.host} ({run}since {_iso(self.acquired_at)}; "
-            f"its lock expires at {_iso(self.expires_at)} unless renewed)"
+            f"pid {self.pid} on {self.host} ({run}since {utc_iso(self.acquired_at)}; "
+            f"its lock expires at {utc_iso(self.expires_at)} unless renewed)"
         )
 
 

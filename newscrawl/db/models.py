@@ -65,6 +65,8 @@ NAMING_CONVENTION: dict[str, str] = {
 
 #: Allowed values of ``Revision.kind``.
 REVISION_KINDS = ("content", "removed", "restored")
+#: The kinds of revision that carry the article's text (a removal has none).
+CONTENT_KINDS = ("content", "restored")
 
 #: zlib level for capture bodies. Measured on 2,000 replica article pages (25 KB each; compressed
 #: size as a share of the raw, CPU per page): level 1 22.1 % in 0.15 ms, 4 20.2 % in 0.18 ms,

@@ -79,7 +79,7 @@ class StoreResult:
     ``save_articles`` never sets ``removed``; it is there for callers that also count the
     tombstones written with :func:`mark_removed` in the same batch. ``revisions`` are the
     revisions the batch wrote (kinds ``content`` and ``restored``), e.g. for the near-duplicate
-    index (``newscrawl.db.neardup``); ``revised_ids`` their articles' ids.
+    index (``newscrawl.db.neardup``).
     """
 
     new: int = 0
@@ -88,11 +88,6 @@ class StoreResult:
     restored: int = 0
     removed: int = 0
     revisions: list[SavedRevision] = field(default_factory=list, repr=False, compare=False)
-
-    @property
-    def revised_ids(self) -> list[int]:
-        """Ids of the articles that got a new revision in the batch."""
-        return [revision.article_id for revision in self.revisions]
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from newscrawl.db.models import Article, Capture, Delivery, Revision
+from newscrawl.db.models import CONTENT_KINDS, Article, Capture, Delivery, Revision
 from newscrawl.items import EXPORT_FIELDS, RawCapture
 
 __all__ = [
@@ -62,7 +62,6 @@ __all__ = [
 YIELD_PER = 1000
 
 #: Revision kinds that carry content a downstream archive wants (``removed`` is a marker).
-CONTENT_KINDS = ("content", "restored")
 
 #: The fields of an exported record, in order: the JSON lines item fields plus four of the archive.
 RECORD_FIELDS: tuple[str, ...] = (

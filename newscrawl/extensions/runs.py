@@ -42,6 +42,7 @@ from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.task import LoopingCall
 
+from newscrawl import stats as keys
 from newscrawl.db.locks import (
     DEFAULT_TTL,
     LockHeld,
@@ -55,6 +56,7 @@ from newscrawl.db.runs import abandon_run, finish_run, start_run
 from newscrawl.extensions.archive import Archive, storage_url
 from newscrawl.health.check import MESSAGE_KEY, STATUS_KEY, applies
 from newscrawl.pipelines.persist import FAILED_KEY, FAILED_TOMBSTONES_KEY
+from newscrawl.stats import count
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -85,22 +87,12 @@ LOCK_REASONS = (LOCKED, LOCK_LOST)
 #: Close reasons of a crawl that was stopped from outside (Ctrl-C, SIGTERM, scrapyd's cancel).
 STOPPED_REASONS = ("shutdown", "cancelled")
 
-RUN_ID_KEY = "newscrawl/run/id"
-RUN_STATUS_KEY = "newscrawl/run/status"
-RUN_MESSAGE_KEY = "newscrawl/run/message"
+RUN_ID_KEY = keys.RUN_ID
+RUN_STATUS_KEY = keys.RUN_STATUS
+RUN_MESSAGE_KEY = keys.RUN_MESSAGE
 
 #: Renew the lock this many times per TTL.
 RENEWALS_PER_TTL = 5
-
-
-def _number(stats: Mapping[str, Any], key: str) -> int:
-    value = stats.get(key, 0)
-    return int(value) if isinstance(value, int | float) else 0
-
-
-def _by_suffix(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
-    found = {key[len(prefix) :]: _number(stats, key) for key in stats if key.startswith(prefix)}
-    return {key: value for key, value in sorted(found.items()) if value}
 
 
 def run_counts(stats: Mapping[str, Any]) -> dict[str, Any]:
@@ -112,30 +104,30 @@ def run_counts(stats: Mapping[str, Any]) -> dict[str, Any]:
     extractions, logged errors) and ``fields`` (article pages checked and missing fields).
     """
     errors = {
-        f"http_error/{k}": v for k, v in _by_suffix(stats, "newscrawl/article/http_error/").items()
+        f"http_error/{k}": v for k, v in keys.ARTICLE_HTTP_ERROR.members(stats).items()
     }
     errors.update(
-        {f"error/{k}": v for k, v in _by_suffix(stats, "newscrawl/article/error/").items()}
+        {f"error/{k}": v for k, v in keys.ARTICLE_ERROR.members(stats).items()}
     )
     for name, key in (
-        ("extract/failed", "newscrawl/extract/failed"),
+        ("extract/failed", keys.EXTRACT_FAILED),
         ("log/ERROR", "log_count/ERROR"),
     ):
-        if count := _number(stats, key):
-            errors[name] = count
+        if number := count(stats, key):
+            errors[name] = number
     return {
-        "pages": _number(stats, "downloader/response_count"),
-        "articles": _number(stats, "newscrawl/article/extracted"),
-        "new": _number(stats, "newscrawl/persist/new"),
-        "changed": _number(stats, "newscrawl/persist/changed"),
-        "unchanged": _number(stats, "newscrawl/persist/unchanged"),
-        "duplicates": _number(stats, "newscrawl/dedup/duplicate")
-        + _number(stats, "newscrawl/article/duplicate_link"),
-        "dropped": _by_suffix(stats, "newscrawl/clean/dropped/"),
+        "pages": count(stats, "downloader/response_count"),
+        "articles": count(stats, keys.ARTICLE_EXTRACTED),
+        "new": count(stats, keys.PERSIST_NEW),
+        "changed": count(stats, keys.PERSIST_CHANGED),
+        "unchanged": count(stats, keys.PERSIST_UNCHANGED),
+        "duplicates": count(stats, keys.DEDUP_DUPLICATE)
+        + count(stats, keys.ARTICLE_DUPLICATE_LINK),
+        "dropped": keys.CLEAN_DROPPED.members(stats),
         "errors": errors,
         "fields": {
-            "checked": _number(stats, "newscrawl/fields/checked"),
-            "missing": _by_suffix(stats, "newscrawl/fields/missing/"),
+            "checked": count(stats, keys.FIELDS_CHECKED),
+            "missing": keys.FIELDS_MISSING.members(stats),
         },
     }
 
@@ -146,7 +138,7 @@ def persist_failure(stats: Mapping[str, Any]) -> str | None:
     A refused batch fails the run whatever the close reason: the last batch is written when the
     spider closes, too late to change the reason from ``finished``.
     """
-    articles, tombstones = _number(stats, FAILED_KEY), _number(stats, FAILED_TOMBSTONES_KEY)
+    articles, tombstones = count(stats, FAILED_KEY), count(stats, FAILED_TOMBSTONES_KEY)
     if not (articles or tombstones):
         return None
     return (

@@ -33,6 +33,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from newscrawl import stats as keys
+from newscrawl.stats import count
+
 __all__ = [
     "DEFAULT_MAX_MISSING_SHARE",
     "DEFAULT_MIN_PAGES",
@@ -59,11 +62,11 @@ DEFAULT_MIN_PAGES = 5
 HISTORY_RUNS = 5
 
 #: Stats the health monitor sets: ``ok``, ``failed``, ``skipped`` (not judged) or ``error``.
-STATUS_KEY = "newscrawl/health/status"
+STATUS_KEY = keys.HEALTH_STATUS
 #: ... the problems it found, one message each (a list of strings) ...
-PROBLEMS_KEY = "newscrawl/health/problems"
+PROBLEMS_KEY = keys.HEALTH_PROBLEMS
 #: ... and a one-line summary of them (see :func:`summary`), for the run record and the CLI.
-MESSAGE_KEY = "newscrawl/health/message"
+MESSAGE_KEY = keys.HEALTH_MESSAGE
 
 
 @dataclass(frozen=True)
@@ -89,24 +92,19 @@ class FieldCounts:
         return self.missing.get(name, 0) / self.pages if self.pages else 0.0
 
 
-def _count(stats: Mapping[str, Any], key: str) -> int:
-    value = stats.get(f"newscrawl/{key}", 0)
-    return int(value) if isinstance(value, int | float) else 0
-
-
 def field_counts(stats: Mapping[str, Any]) -> FieldCounts:
     """Article pages and missing fields, from the spider's and the pipelines' stats (see above)."""
-    not_article = _count(stats, "extract/not_article")
+    not_article = count(stats, keys.EXTRACT_NOT_ARTICLE)
     derived_pages = (
-        _count(stats, "article/extracted") + not_article + _count(stats, "extract/failed")
+        count(stats, keys.ARTICLE_EXTRACTED) + not_article + count(stats, keys.EXTRACT_FAILED)
     )
     derived = {
         "title": not_article,
-        "body": _count(stats, "clean/dropped/empty_body"),
-        "date": _count(stats, "dates/missing") + _count(stats, "dates/unparsed"),
+        "body": count(stats, keys.CLEAN_DROPPED.key("empty_body")),
+        "date": count(stats, keys.DATES.key("missing")) + count(stats, keys.DATES.key("unparsed")),
     }
-    pages = max(_count(stats, "fields/checked"), derived_pages)
-    missing = {name: max(_count(stats, f"fields/missing/{name}"), derived[name]) for name in FIELDS}
+    pages = max(count(stats, keys.FIELDS_CHECKED), derived_pages)
+    missing = {name: max(count(stats, keys.FIELDS_MISSING.key(name)), derived[name]) for name in FIELDS}
     return FieldCounts(pages, missing)
 
 
@@ -130,9 +128,9 @@ def check_health(
     if not 0 <= max_missing_share < 1:
         raise ValueError(f"the maximum missing share must be in [0, 1), not {max_missing_share}")
     problems = []
-    extracted = _count(stats, "article/extracted")
+    extracted = count(stats, keys.ARTICLE_EXTRACTED)
     # an incremental crawl may find only articles it already has: not fetched or not modified
-    unchanged = _count(stats, "article/skipped_known") + _count(stats, "article/not_modified")
+    unchanged = count(stats, keys.ARTICLE_SKIPPED_KNOWN) + count(stats, keys.ARTICLE_NOT_MODIFIED)
     before = [int(counts.get("articles") or 0) for counts in history]
     if extracted == 0 and unchanged == 0 and any(before):
         problems.append(

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Self
 
 from scrapy.exceptions import DropItem
 
+from newscrawl import stats as keys
 from newscrawl.items import Article
 
 if TYPE_CHECKING:
@@ -38,8 +39,8 @@ class DedupPipeline:
     def process_item(self, item: Article) -> Article:
         key = (item.site, item.lang, item.source_id)
         if key in self.seen:
-            self.stats.inc_value("newscrawl/dedup/duplicate")
+            self.stats.inc_value(keys.DEDUP_DUPLICATE)
             raise DuplicateArticle(f"duplicate of {item.site}:{item.lang}:{item.source_id}: {item.url}")
         self.seen.add(key)
-        self.stats.inc_value("newscrawl/dedup/unique")
+        self.stats.inc_value(keys.DEDUP_UNIQUE)
         return item

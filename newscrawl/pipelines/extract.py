@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.exceptions import DropItem
 
+from newscrawl import stats as keys
 from newscrawl.extract.article import DateStatus
 from newscrawl.items import Article, ArticleResponse, RawCapture
 from newscrawl.pages.extraction import (
@@ -97,7 +98,7 @@ class ExtractPipeline(ProfileStage):
         try:
             found = await self._extract(item)
         except Exception:
-            self._inc("extract/failed")
+            self._inc(keys.EXTRACT_FAILED)
             logger.exception("Extraction failed: %s", item.url)
             raise DropItem(f"extraction failed: {item.url}") from None
         return self._article(item, found)
@@ -116,17 +117,17 @@ class ExtractPipeline(ProfileStage):
 
     def _article(self, response: ArticleResponse, found: PageExtraction) -> Article:
         # Run health: the page, and each of title, body and date its HTML lacks.
-        self._inc("fields/checked")
+        self._inc(keys.FIELDS_CHECKED)
         for name in found.missing:
-            self._inc(f"fields/missing/{name}")
+            self._inc(keys.FIELDS_MISSING.key(name))
         if found.encoding_detected:
-            self._inc("encoding/detected")
+            self._inc(keys.ENCODING_DETECTED)
         if found.not_article is not None:
-            self._inc("extract/not_article")
+            self._inc(keys.EXTRACT_NOT_ARTICLE)
             logger.warning("Not an article: %s (%s)", response.url, found.not_article)
             raise DropItem(f"not an article: {response.url}")
         if found.lang_mismatch:
-            self._inc("lang/mismatch")
+            self._inc(keys.LANG_MISMATCH)
             logger.warning(
                 "Page language %r differs from profile language %r: %s",
                 found.page_lang,
@@ -134,18 +135,18 @@ class ExtractPipeline(ProfileStage):
                 response.url,
             )
         if found.date_from_feed:
-            self._inc("dates/from_feed")
-        self._inc("article/extracted")
+            self._inc(keys.DATES_FROM_FEED)
+        self._inc(keys.ARTICLE_EXTRACTED)
         if found.dropped is not None:
             # Scrapy logs the DropItem message (with the URL) at WARNING level.
-            self._inc(f"clean/dropped/{found.dropped}")
+            self._inc(keys.CLEAN_DROPPED.key(found.dropped))
             raise DropItem(f"{found.dropped}: {response.url}")
-        self._inc("clean/ok")
+        self._inc(keys.CLEAN_OK)
         item = found.item
         assert item is not None  # extract_article returns an item unless it says why not
         status = found.date_status
         if status is not None:
-            self._inc(f"dates/{status}")
+            self._inc(keys.DATES.key(status))
             if status is DateStatus.MISSING:
                 logger.warning("No date on article %s; stored without one", response.url)
             elif status is DateStatus.UNPARSED:
@@ -155,8 +156,8 @@ class ExtractPipeline(ProfileStage):
                     response.url,
                 )
         if found.replacement_chars:
-            self._inc("encoding/replacement_chars", found.replacement_chars)
-            self._inc("encoding/pages_with_replacement_chars")
+            self._inc(keys.ENCODING_REPLACEMENT_CHARS, found.replacement_chars)
+            self._inc(keys.ENCODING_PAGES_WITH_REPLACEMENT_CHARS)
             logger.warning(
                 "%d replacement characters (U+FFFD) in article %s decoded as %s; stored with them",
                 found.replacement_chars,
@@ -173,4 +174,4 @@ class ExtractPipeline(ProfileStage):
         return item
 
     def _inc(self, key: str, count: int = 1) -> None:
-        self.stats.inc_value(f"newscrawl/{key}", count)
+        self.stats.inc_value(key, count)

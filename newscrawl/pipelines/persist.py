@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Self
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
+from newscrawl import stats as stats_keys
 from newscrawl.db import writer
 from newscrawl.db.neardup import DEFAULT_THRESHOLD
 from newscrawl.db.writer import BatchWriter, Tombstone
@@ -50,8 +51,8 @@ logger = logging.getLogger(__name__)
 #: Close reason of a crawl stopped because a batch could not be written.
 PERSIST_FAILED = "persist_failed"
 #: Stats keys: the articles, and the tombstones, of the batches the database refused.
-FAILED_KEY = "newscrawl/persist/failed"
-FAILED_TOMBSTONES_KEY = "newscrawl/persist/failed_tombstones"
+FAILED_KEY = stats_keys.PERSIST_FAILED
+FAILED_TOMBSTONES_KEY = stats_keys.PERSIST_FAILED_TOMBSTONES
 
 #: Batches' worth of articles the pipeline holds at most: the one being written, the one queued
 #: behind it and the one filling.
@@ -200,7 +201,7 @@ class PersistPipeline:
                 self._stop_crawl()
             return
         for name in ("new", "changed", "unchanged", "restored", "removed"):
-            self.stats.inc_value(f"newscrawl/persist/{name}", getattr(result, name))
+            self.stats.inc_value(stats_keys.PERSIST.key(name), getattr(result, name))
         if result.indexed is not None:
             self.stats.inc_value("newscrawl/neardup/indexed", result.indexed)
             self.stats.inc_value("newscrawl/neardup/linked", result.linked or 0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 from urllib.parse import urlsplit
 
@@ -21,6 +21,8 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from newscrawl import stats as stats_keys
+from newscrawl.clock import utc_now_iso
 from newscrawl.extensions.archive import Archive
 from newscrawl.extract.urls import article_id, site_hosts, site_origins, strip_tracking
 from newscrawl.incremental import IncrementalState
@@ -54,11 +56,6 @@ def freeze_startup_objects() -> None:
     """
     gc.collect()
     gc.freeze()
-
-
-def utc_now_iso() -> str:
-    """The current UTC time as ISO 8601 with a ``Z``, to the second."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 class ProfileSpider(scrapy.Spider):
@@ -133,7 +130,7 @@ class ProfileSpider(scrapy.Spider):
             return []
         kind, paths = self._fallbacks.pop(0)
         logger.info("Discovering articles through the %s source(s): %s", kind, ", ".join(paths))
-        self._inc(f"discovery/{kind}")
+        self._inc(stats_keys.DISCOVERY.key(kind))
         return self._source_requests(kind, paths)
 
     def spider_idle(self) -> None:
@@ -152,7 +149,7 @@ class ProfileSpider(scrapy.Spider):
 
     def _inc(self, key: str, count: int = 1) -> None:
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"newscrawl/{key}", count)
+        self.crawler.stats.inc_value(key, count)
 
     def article_request(self, url: str, date_raw: str | None = None) -> Request | None:
         """A request for an article URL, or None if it is not an article or already requested."""
@@ -161,19 +158,19 @@ class ProfileSpider(scrapy.Spider):
         if source_id is None:
             return None
         if source_id in self._requested:
-            self._inc("article/duplicate_link")
+            self._inc(stats_keys.ARTICLE_DUPLICATE_LINK)
             return None
         self._requested.add(source_id)
         headers: dict[str, str] = {}
         if self.incremental is not None:
             plan = self.incremental.plan(source_id)
             if not plan.fetch:
-                self._inc("article/skipped_known")
+                self._inc(stats_keys.ARTICLE_SKIPPED_KNOWN)
                 return None
             headers.update(plan.headers)
             if headers:
-                self._inc("article/conditional")
-        self._inc("article/requested")
+                self._inc(stats_keys.ARTICLE_CONDITIONAL)
+        self._inc(stats_keys.ARTICLE_REQUESTED)
         return Request(
             url,
             callback=self.parse_article,
@@ -192,7 +189,7 @@ class ProfileSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, page: int) -> Iterator[Request]:
         assert isinstance(response, TextResponse)
-        self._inc("listing/pages")
+        self._inc(stats_keys.LISTING_PAGES)
         listing = ListingPage(response.url, response.text, self.profile)
         ids = {link: article_id(link, self.profile, self.origins) for link in listing.links()}
         keys = {key for key in ids.values() if key}
@@ -212,7 +209,7 @@ class ProfileSpider(scrapy.Spider):
                     response.url,
                     self._known_listed,
                 )
-                self._inc("listing/stopped_at_known")
+                self._inc(stats_keys.LISTING_STOPPED_AT_KNOWN)
                 return
         limit = self.profile.discovery.max_listing_pages
         next_url = listing.next_page()
@@ -221,7 +218,7 @@ class ProfileSpider(scrapy.Spider):
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         entries = FeedPage(response.url, response.body).entries()
-        self._inc("feed/entries", len(entries))
+        self._inc(stats_keys.FEED_ENTRIES, len(entries))
         yield from self._follow(entries)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
@@ -239,16 +236,16 @@ class ProfileSpider(scrapy.Spider):
         try:
             sitemap = SitemapPage(response.url, response.body, max_size=max_size)
         except SitemapTooLarge as exc:
-            self._inc("sitemap/refused")
+            self._inc(stats_keys.SITEMAP.key("refused"))
             logger.warning("Sitemap refused: %s: %s", response.url, exc)
             return
         except NotASitemap as exc:
-            self._inc("sitemap/invalid")
+            self._inc(stats_keys.SITEMAP.key("invalid"))
             logger.warning("Not a sitemap: %s: %s", response.url, exc)
             return
-        self._inc("sitemap/pages")
+        self._inc(stats_keys.SITEMAP.key("pages"))
         if sitemap.gzipped:
-            self._inc("sitemap/gzipped")
+            self._inc(stats_keys.SITEMAP.key("gzipped"))
             assert sitemap.compressed_size is not None
             if sitemap.compressed_size < warn_size <= sitemap.size:
                 logger.warning(
@@ -258,7 +255,7 @@ class ProfileSpider(scrapy.Spider):
                     warn_size,
                 )
         if sitemap.errors:
-            self._inc("sitemap/malformed")
+            self._inc(stats_keys.SITEMAP.key("malformed"))
             logger.warning(
                 "Malformed sitemap %s (%d XML errors, first: %s); reading what could be parsed",
                 response.url,
@@ -270,7 +267,7 @@ class ProfileSpider(scrapy.Spider):
                 yield Request(url, callback=self.parse_sitemap)
             return
         entries = sitemap.entries()
-        self._inc("sitemap/entries", len(entries))
+        self._inc(stats_keys.SITEMAP.key("entries"), len(entries))
         yield from self._follow(entries)
 
     def _sitemap_sizes(self, response: Response) -> tuple[int, int]:
@@ -290,7 +287,7 @@ class ProfileSpider(scrapy.Spider):
     ) -> Iterator[ArticleResponse]:
         """Hand the article page to the pipelines (``ExtractPipeline`` extracts it)."""
         if response.status == NOT_MODIFIED:
-            self._inc("article/not_modified")
+            self._inc(stats_keys.ARTICLE_NOT_MODIFIED)
             return
         if response.status in GONE_STATUSES:
             self._gone(response, source_id)
@@ -310,7 +307,7 @@ class ProfileSpider(scrapy.Spider):
 
     def _gone(self, response: Response, source_id: str) -> None:
         """The site removed the article: nothing is extracted; a known one gets a tombstone."""
-        self._inc(f"article/http_error/{response.status}")
+        self._inc(stats_keys.ARTICLE_HTTP_ERROR.key(response.status))
         logger.warning("Article answered HTTP %s: %s", response.status, response.url)
         self.crawler.signals.send_catch_log(
             article_gone,
@@ -328,8 +325,8 @@ class ProfileSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         response = getattr(failure.value, "response", None)
         if response is not None:
-            self._inc(f"article/http_error/{response.status}")
+            self._inc(stats_keys.ARTICLE_HTTP_ERROR.key(response.status))
             logger.warning("Article answered HTTP %s: %s", response.status, request.url)
         else:
-            self._inc(f"article/error/{failure.type.__name__ if failure.type else 'unknown'}")
+            self._inc(stats_keys.ARTICLE_ERROR.key(failure.type.__name__ if failure.type else 'unknown'))
             logger.warning("Article fetch failed: %s (%s)", request.url, failure.getErrorMessage())

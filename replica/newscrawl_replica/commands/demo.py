@@ -12,6 +12,7 @@ import json
 import time
 from pathlib import Path
 
+from newscrawl import stats as keys
 from newscrawl.cli._sites import check_names, load_site_profiles, profile_names, resolve_sites
 from newscrawl.db.queries import count_articles
 from newscrawl.db.session import make_engine, make_sessionmaker
@@ -35,8 +36,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _summary_line(result: CrawlResult) -> str:
-    dropped = {k.rsplit("/", 1)[-1]: v for k, v in result.stats.items() if k.startswith("newscrawl/clean/dropped/")}
-    errors = {k.rsplit("/", 1)[-1]: v for k, v in result.stats.items() if k.startswith("newscrawl/article/http_error/")}
+    dropped = keys.CLEAN_DROPPED.members(result.stats)
+    errors = keys.ARTICLE_HTTP_ERROR.members(result.stats)
     parts = [
         f"{result.spider:10}",
         f"extracted {result.stat('newscrawl/article/extracted')}",

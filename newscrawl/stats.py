@@ -1,0 +1,88 @@
+"""The stats keys newscrawl sets and reads, defined once.
+
+Components write them (``crawler.stats.inc_value(stats.ARTICLE_EXTRACTED)``); the run health check
+(:mod:`newscrawl.health.check`), the run record (:mod:`newscrawl.extensions.runs`) and the CLI read
+them with :func:`count` and :meth:`Family.members`, never by rebuilding a key from a string. A
+*family* is a prefix whose members are named at run time (a drop reason, an HTTP status, a field).
+The key names are an interface: the README lists them, and the stats file and run records keep them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+PREFIX: Final = "newscrawl/"
+
+
+@dataclass(frozen=True)
+class Family:
+    """Keys ``<prefix><member>``, e.g. ``newscrawl/clean/dropped/empty_body``."""
+
+    prefix: str
+
+    def key(self, member: object) -> str:
+        """The key of one member (an HTTP status, a reason, a field name ...)."""
+        return f"{self.prefix}{member}"
+
+    def members(self, stats: Mapping[str, Any]) -> dict[str, int]:
+        """``{member: count}`` of the members set in *stats* with a non-zero count, sorted."""
+        found = {k[len(self.prefix) :]: count(stats, k) for k in stats if k.startswith(self.prefix)}
+        return {member: value for member, value in sorted(found.items()) if value}
+
+
+def count(stats: Mapping[str, Any], key: str) -> int:
+    """The number under *key* (0 when unset or not a number)."""
+    value = stats.get(key, 0)
+    return int(value) if isinstance(value, int | float) else 0
+
+
+# --- article pages: fetched, extracted, skipped --------------------------------------------
+ARTICLE_REQUESTED: Final = "newscrawl/article/requested"
+ARTICLE_EXTRACTED: Final = "newscrawl/article/extracted"
+ARTICLE_DUPLICATE_LINK: Final = "newscrawl/article/duplicate_link"
+ARTICLE_SKIPPED_KNOWN: Final = "newscrawl/article/skipped_known"
+ARTICLE_NOT_MODIFIED: Final = "newscrawl/article/not_modified"
+ARTICLE_CONDITIONAL: Final = "newscrawl/article/conditional"
+ARTICLE_HTTP_ERROR: Final = Family("newscrawl/article/http_error/")
+ARTICLE_ERROR: Final = Family("newscrawl/article/error/")
+
+# --- navigation (the spider) ---------------------------------------------------------------
+DISCOVERY: Final = Family("newscrawl/discovery/")
+LISTING_PAGES: Final = "newscrawl/listing/pages"
+LISTING_STOPPED_AT_KNOWN: Final = "newscrawl/listing/stopped_at_known"
+FEED_ENTRIES: Final = "newscrawl/feed/entries"
+SITEMAP: Final = Family("newscrawl/sitemap/")
+
+# --- extraction (pipelines.extract) ---------------------------------------------------------
+FIELDS_CHECKED: Final = "newscrawl/fields/checked"
+FIELDS_MISSING: Final = Family("newscrawl/fields/missing/")
+EXTRACT_NOT_ARTICLE: Final = "newscrawl/extract/not_article"
+EXTRACT_FAILED: Final = "newscrawl/extract/failed"
+LANG_MISMATCH: Final = "newscrawl/lang/mismatch"
+CLEAN_OK: Final = "newscrawl/clean/ok"
+CLEAN_DROPPED: Final = Family("newscrawl/clean/dropped/")
+DATES: Final = Family("newscrawl/dates/")
+DATES_FROM_FEED: Final = DATES.key("from_feed")
+ENCODING_DETECTED: Final = "newscrawl/encoding/detected"
+ENCODING_REPLACEMENT_CHARS: Final = "newscrawl/encoding/replacement_chars"
+ENCODING_PAGES_WITH_REPLACEMENT_CHARS: Final = "newscrawl/encoding/pages_with_replacement_chars"
+
+# --- dedup and persist ----------------------------------------------------------------------
+DEDUP_UNIQUE: Final = "newscrawl/dedup/unique"
+DEDUP_DUPLICATE: Final = "newscrawl/dedup/duplicate"
+PERSIST: Final = Family("newscrawl/persist/")
+PERSIST_NEW: Final = PERSIST.key("new")
+PERSIST_CHANGED: Final = PERSIST.key("changed")
+PERSIST_UNCHANGED: Final = PERSIST.key("unchanged")
+PERSIST_FAILED: Final = PERSIST.key("failed")
+PERSIST_FAILED_TOMBSTONES: Final = PERSIST.key("failed_tombstones")
+
+# --- the run's verdicts ---------------------------------------------------------------------
+HEALTH_STATUS: Final = "newscrawl/health/status"
+HEALTH_PROBLEMS: Final = "newscrawl/health/problems"
+HEALTH_MESSAGE: Final = "newscrawl/health/message"
+RUN_ID: Final = "newscrawl/run/id"
+RUN_STATUS: Final = "newscrawl/run/status"
+RUN_MESSAGE: Final = "newscrawl/run/message"
