@@ -51,7 +51,7 @@ def stored(database_url: str) -> dict[str, str]:
                     Revision, Revision.id == Article.latest_revision_id
                 )
             )
-            return dict(rows.tuples().all())
+            return dict(rows.all())
     finally:
         engine.dispose()
 
