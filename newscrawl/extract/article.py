@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from enum import StrEnum
 
-from newscrawl.extract.dates import as_calendar, parse_date
+from newscrawl.extract.dates import parse_date
 from newscrawl.extract.text import (
     clean_lead,
     clean_paragraphs,
@@ -58,7 +58,7 @@ def date_article(item: Article, profile: Profile) -> DateStatus:
     if not item.published_raw:
         item.published_at = item.published_at_utc = None
         return DateStatus.MISSING
-    parsed = parse_date(item.published_raw, profile.timezone, formats=profile.dates.formats, calendar=as_calendar(profile.calendar))
+    parsed = parse_date(item.published_raw, profile.timezone, formats=profile.dates.formats, calendar=profile.calendar)
     if parsed is None:
         item.published_at = item.published_at_utc = None
         return DateStatus.UNPARSED

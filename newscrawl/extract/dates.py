@@ -87,7 +87,7 @@ import jdatetime
 
 from newscrawl.extract.persian import normalize_persian
 
-__all__ = ["CALENDARS", "Calendar", "ParsedDate", "as_calendar", "parse_date"]
+__all__ = ["CALENDARS", "Calendar", "ParsedDate", "parse_date"]
 
 #: The calendars ``parse_date(..., calendar=...)`` accepts: decide from the text, or run only the
 #: recognisers of one calendar. Site profiles use the same type.
@@ -594,12 +594,6 @@ _TABLES: Final[dict[str, tuple[Recognise, ...]]] = {
     cal: tuple(r.recognise for r in RECOGNISERS if cal in r.calendars) for cal in CALENDARS
 }
 
-
-def as_calendar(value: str) -> Calendar:
-    """``value`` as a :data:`Calendar`; ValueError if it is not one of :data:`CALENDARS`."""
-    if value not in CALENDARS:
-        raise ValueError(f"calendar must be one of {sorted(CALENDARS)}, not {value!r}")
-    return value
 
 
 def parse_date(

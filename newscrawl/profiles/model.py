@@ -29,7 +29,8 @@ from pydantic import (
     model_validator,
 )
 
-Calendar = Literal["auto", "gregorian", "jalali"]
+from newscrawl.extract.dates import Calendar  # the profile's calendar is the date parser's
+
 #: "all": use every source at once; "fallback": listings, else feeds, else sitemaps.
 Strategy = Literal["all", "fallback"]
 SourceKind = Literal["listing", "feed", "sitemap"]

@@ -26,7 +26,6 @@ from newscrawl.extract.dates import (
     Pattern,
     Subject,
     Verdict,
-    as_calendar,
     english_month_name,
     jalali_month_name,
     numeric_gregorian,
@@ -311,12 +310,6 @@ def test_earliest_prefers_the_first_listed_on_a_tie() -> None:
 def test_calendar_literal_and_calendars_agree() -> None:
     assert set(get_args(Calendar)) == {"auto", "gregorian", "jalali"}
     assert {"auto", "gregorian", "jalali"} == CALENDARS
-
-
-def test_as_calendar() -> None:
-    assert as_calendar("jalali") == "jalali"
-    with pytest.raises(ValueError, match="hijri"):
-        as_calendar("hijri")
 
 
 def _names(calendar: str) -> list[str]:
