@@ -555,7 +555,7 @@ def render(results: Results) -> str:
             ("dedup", "dedup", "content_hash (sha256)"),
             ("persist", "persist", f"save_articles + link_near_duplicates + commit, batches of {st.batch_size}"),
             ("· store", "store", "save_articles (upserts, revisions, captures)"),
-            ("· · capture zlib", "capture zlib", "zlib.compress of the body at the capture's level (part of store)"),
+            ("· · capture compress", "capture compress", "compress_body of the response body (Zstandard, part of store)"),
             ("· neardup (MinHash)", "neardup", "link_near_duplicates: fingerprint, LSH look-up, index rows"),
             ("· commit", "commit", "COMMIT of the batch"),
             ("total", "total", "extract + clean + dates + dedup + persist"),

@@ -15,11 +15,12 @@ so a busy machine inflates the figures less than wall time would). Every stage i
 - ``persist``: :func:`newscrawl.db.store.save_articles` in batches of ``batch_size`` into a fresh
   SQLite (and PostgreSQL) database, one transaction per batch as the persist pipeline does, with
   ``link_near_duplicates`` (MinHash) in the same transaction; shown split as ``store``
-  (of which ``capture zlib``: compressing the response body), ``neardup`` and ``commit``.
+  (of which ``capture compress``: compressing the response body), ``neardup`` and ``commit``.
 """
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
 import urllib.request
@@ -29,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newscrawl.db.models import CAPTURE_COMPRESSION_LEVEL
+from newscrawl.db.compression import CAPTURE_ZSTD_LEVEL, compress_body, zstd
 from newscrawl.db.neardup import DEFAULT_THRESHOLD, link_near_duplicates
 from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
 from newscrawl.db.store import save_articles
@@ -173,8 +174,8 @@ def measure(pages: Sequence[SavedPage], base_url: str, workdir: Path, *, repeat:
 
         add(samples, "dedup", _timed(hash_all))
         records = items  # save_articles takes the Articles themselves, as the writer does
-        add(samples, "capture zlib", _timed(
-            lambda: [zlib.compress(p.body, CAPTURE_COMPRESSION_LEVEL) for p in pages]))  # fmt: skip
+        add(samples, "capture compress", _timed(
+            lambda: [compress_body(p.body) for p in pages]))  # fmt: skip
         db = workdir / f"stages-{rep}.sqlite3"
         db.unlink(missing_ok=True)
         parts = _persist(f"sqlite:///{db}", records, batch_size)
@@ -214,15 +215,20 @@ def _whatif(pages: Sequence[SavedPage], records: list[Article], workdir: Path,
     n = len(pages)
     out: dict[str, float] = {}
     raw = sum(len(p.body) for p in pages)
-    for level in sorted({1, CAPTURE_COMPRESSION_LEVEL, 6}):
+    codecs: list[tuple[str, Callable[[bytes], bytes]]] = [
+        ("zlib level 4 (the codec before)", lambda body: zlib.compress(body, 4)),
+        *((f"zstd level {level}", functools.partial(zstd.compress, level=level))
+          for level in sorted({1, CAPTURE_ZSTD_LEVEL, 6})),
+    ]  # fmt: skip
+    for name, codec in codecs:
         compressed: list[bytes] = []
 
-        def compress(level: int = level, into: list[bytes] = compressed) -> None:
-            into.extend(zlib.compress(p.body, level) for p in pages)
+        def compress(codec: Callable[[bytes], bytes] = codec, into: list[bytes] = compressed) -> None:
+            into.extend(codec(p.body) for p in pages)
 
         seconds = _timed(compress)
-        out[f"capture zlib level {level}"] = 1000 * seconds / n
-        out[f"capture zlib level {level} size %"] = 100 * sum(map(len, compressed)) / raw
+        out[f"capture {name}"] = 1000 * seconds / n
+        out[f"capture {name} size %"] = 100 * sum(map(len, compressed)) / raw
     out["MinHash fingerprint only"] = 1000 * _timed(
         lambda: [fingerprint(r.title, r.lead, r.body) for r in records]) / n  # fmt: skip
     for size in sorted({batch_size, 1000}):

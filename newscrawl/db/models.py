@@ -6,7 +6,7 @@ The schema itself is created and changed only by the Alembic migrations in
 - ``Article``: one row per (site, lang, source_id), never deleted. ``removed_at`` is a tombstone.
 - ``Revision``: one row per distinct content seen for an article, plus a ``removed`` revision per
   tombstone and a ``restored`` revision when a removed article comes back.
-- ``Capture``: the HTTP response a revision was extracted from, body zlib-compressed.
+- ``Capture``: the HTTP response a revision was extracted from, body compressed (Zstandard; zlib in older rows).
 - ``Fingerprint`` and ``LshBand``: MinHash signatures and their LSH band keys, so that
   near-duplicate look-ups are index look-ups, not scans of the archive.
 - ``CrawlRun`` and ``CrawlLock``: the record of every scheduled run, and the lock that keeps two
@@ -17,7 +17,6 @@ The schema itself is created and changed only by the Alembic migrations in
 from __future__ import annotations
 
 import hashlib
-import zlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -37,6 +36,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from newscrawl.db.compression import compress_body, decompress_body
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -67,13 +68,6 @@ NAMING_CONVENTION: dict[str, str] = {
 REVISION_KINDS = ("content", "removed", "restored")
 #: The kinds of revision that carry the article's text (a removal has none).
 CONTENT_KINDS = ("content", "restored")
-
-#: zlib level for capture bodies. Measured on 2,000 replica article pages (25 KB each; compressed
-#: size as a share of the raw, CPU per page): level 1 22.1 % in 0.15 ms, 4 20.2 % in 0.18 ms,
-#: 6 19.8 % in 0.29 ms, 9 19.6 % in 0.34 ms. Level 4 keeps captures within 2 % of level 6's size at
-#: about 60 % of its CPU, which the writer spends on every page it archives. Any level reads back
-#: with the same ``zlib.decompress``.
-CAPTURE_COMPRESSION_LEVEL = 4
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -214,7 +208,7 @@ class Capture(Base):
     url: Mapped[str] = mapped_column(Text)
     status: Mapped[int]
     headers: Mapped[dict[str, str]]
-    #: The response body, zlib-compressed; read it with :meth:`raw_body`.
+    #: The response body, compressed (``newscrawl.db.compression``); read it with :meth:`raw_body`.
     body: Mapped[bytes] = mapped_column(LargeBinary)
     #: sha256 hex of the uncompressed body.
     body_sha256: Mapped[sha256_hex]
@@ -236,7 +230,7 @@ class Capture(Base):
 
     def raw_body(self) -> bytes:
         """The uncompressed response body."""
-        return zlib.decompress(self.body)
+        return decompress_body(self.body)
 
     def __repr__(self) -> str:
         return f"<Capture {self.id} {self.status} {self.url}>"
@@ -255,7 +249,7 @@ def capture_values(
         "url": url,
         "status": status,
         "headers": dict(headers),
-        "body": zlib.compress(body_bytes, CAPTURE_COMPRESSION_LEVEL),
+        "body": compress_body(body_bytes),
         "body_sha256": hashlib.sha256(body_bytes).hexdigest(),
         "fetched_at": fetched_at,
         "encoding": encoding,

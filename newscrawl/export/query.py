@@ -21,7 +21,6 @@ for a date-only or missing publication date: such revisions never match a publis
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -39,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from newscrawl.db.compression import decompress_body
 from newscrawl.db.models import CONTENT_KINDS, Article, Capture, Delivery, Revision
 from newscrawl.items import EXPORT_FIELDS, RawCapture
 
@@ -289,7 +289,7 @@ def capture_from_row(row: Row[Any]) -> RawCapture | None:
         url=data["capture_url"],
         status=int(data["capture_status"]),
         headers=dict(data["capture_headers"] or {}),
-        body=zlib.decompress(data["capture_body"]) if data["capture_body"] else b"",
+        body=decompress_body(data["capture_body"]) if data["capture_body"] else b"",
         encoding=data["capture_encoding"],
     )
 

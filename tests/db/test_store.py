@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from newscrawl.db.compression import zstd
 from newscrawl.db.models import Article, Capture, Revision
 from newscrawl.db.queries import find_article, revisions
 from newscrawl.db.store import StoreResult, mark_removed, parse_utc, save_articles
 from newscrawl.db.upsert import dialect_insert
+from newscrawl.export.query import capture_from_row
 from newscrawl.items import RawCapture
 
 pytestmark = pytest.mark.db
@@ -224,7 +226,8 @@ def test_captures_are_compressed_and_round_trip(session_factory, make_record):
     assert revision.capture_id == stored.id
     assert stored.body != HTML
     assert len(stored.body) < len(HTML) / 10
-    assert zlib.decompress(stored.body) == stored.raw_body() == HTML
+    assert stored.body.startswith(b"\x28\xb5\x2f\xfd")  # a Zstandard frame (RFC 8878)
+    assert zstd.decompress(stored.body) == stored.raw_body() == HTML
     assert stored.headers == capture["headers"]
     assert (stored.url, stored.status, stored.encoding) == (capture["url"], 200, "utf-8")
     assert stored.fetched_at == revision.fetched_at
@@ -238,6 +241,28 @@ def test_capture_given_as_an_object(session_factory, make_record):
     with session_factory() as session:
         [stored] = session.scalars(select(Capture)).all()
         assert (stored.raw_body(), stored.headers, stored.encoding) == (HTML, raw.headers, None)
+
+
+def test_captures_written_with_zlib_before_zstd_still_read(session_factory, make_record):
+    """Archives from before the Zstandard codec hold zlib bodies; they read back unchanged."""
+    save(session_factory, make_record(capture=RawCapture("https://mfa.example/", 200, {}, HTML)))
+    with session_factory.begin() as session:
+        [stored] = session.scalars(select(Capture)).all()
+        stored.body = zlib.compress(HTML, 4)  # what the writer stored before
+    with session_factory() as session:
+        [stored] = session.scalars(select(Capture)).all()
+        assert stored.raw_body() == HTML
+        assert capture_from_row(
+            session.execute(
+                select(
+                    Capture.url.label("capture_url"),
+                    Capture.status.label("capture_status"),
+                    Capture.headers.label("capture_headers"),
+                    Capture.body.label("capture_body"),
+                    Capture.encoding.label("capture_encoding"),
+                )
+            ).one()
+        ).body == HTML  # the exports' reader (newscrawl.export.query)
 
 
 def test_capture_from_response_helper():
