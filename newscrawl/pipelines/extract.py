@@ -18,7 +18,7 @@ worker. This stage counts and logs every outcome the extraction reports, with th
 It returns the Article with its raw capture (the response's body, which stays in this process).
 
 Extraction is awaited here rather than in the spider's callback on purpose: while a callback
-awaits, Scrapy keeps ``CONCURRENT_ITEMS`` tasks waiting for that response's output (100 by default),
+awaits, Scrapy keeps ``CONCURRENT_ITEMS`` tasks waiting for that response's output (Scrapy's default: 100),
 and with a few hundred responses waiting for a worker the cyclic GC spent more time walking those
 tasks than the worker saved (bench/RESULTS.md). An item waiting in a pipeline holds one task.
 """
