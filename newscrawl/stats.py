@@ -78,6 +78,8 @@ PERSIST_CHANGED: Final = PERSIST.key("changed")
 PERSIST_UNCHANGED: Final = PERSIST.key("unchanged")
 PERSIST_FAILED: Final = PERSIST.key("failed")
 PERSIST_FAILED_TOMBSTONES: Final = PERSIST.key("failed_tombstones")
+#: Why the first refused batch was refused: one line (the driver's message, no SQL, no password).
+PERSIST_ERROR: Final = PERSIST.key("error")
 
 # --- the run's verdicts ---------------------------------------------------------------------
 HEALTH_STATUS: Final = "newscrawl/health/status"

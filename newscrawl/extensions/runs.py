@@ -141,9 +141,11 @@ def persist_failure(stats: Mapping[str, Any]) -> str | None:
     articles, tombstones = count(stats, FAILED_KEY), count(stats, FAILED_TOMBSTONES_KEY)
     if not (articles or tombstones):
         return None
+    reason = stats.get(keys.PERSIST_ERROR)
     return (
-        f"the database refused {articles} articles and {tombstones} tombstones (their URLs are "
-        "in the log); the next crawl fetches them again"
+        f"the database refused {articles} articles and {tombstones} tombstones"
+        + (f" ({reason})" if reason else "")
+        + "; their URLs are in the crawl's log; the next crawl fetches them again"
     )
 
 
