@@ -11,7 +11,6 @@ every candidate's signature, so its cost follows that number.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import statistics
 import sys
 import tempfile
@@ -26,6 +25,8 @@ from newscrawl.db.models import LshBand
 from newscrawl.db.neardup import DEFAULT_THRESHOLD, link_near_duplicates
 from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
 from newscrawl.db.store import save_articles
+from newscrawl.extract.article import content_hash
+from newscrawl.items import Article
 from newscrawl_replica.generate import generate_site
 
 
@@ -38,18 +39,19 @@ class Slice:
     linked: int  # articles linked as near-duplicates in the slice
 
 
-def records(articles: int) -> list[dict[str, Any]]:
+def records(articles: int) -> list[Article]:
+    """The replica's ict_en articles as the persist pipeline hands them to ``save_articles``."""
     site = generate_site("ict_en", articles, 0)
     out = []
     for art in reversed(site.articles):  # oldest first, as a first crawl of the archive would store
-        body = "\n\n".join(art.paragraphs)
-        out.append({
-            "site": "ict.gov.ir", "lang": "en", "source_id": str(art.id), "url": f"https://www.ict.gov.ir{art.path}",
-            "canonical_url": f"https://www.ict.gov.ir/en/news/{art.id}", "title": art.title, "lead": art.lead,
-            "body": body, "tags": list(art.tags), "published_raw": art.date_raw,
-            "fetched_at": "2026-01-01T00:00:00Z",
-            "content_hash": hashlib.sha256(f"{art.title}\x1f{art.lead}\x1f{body}".encode()).hexdigest(),
-        })  # fmt: skip
+        item = Article(
+            url=f"https://www.ict.gov.ir{art.path}", canonical_url=f"https://www.ict.gov.ir/en/news/{art.id}",
+            site="ict.gov.ir", lang="en", source_id=str(art.id), title=art.title, lead=art.lead,
+            body="\n\n".join(art.paragraphs), tags=list(art.tags), published_raw=art.date_raw,
+            fetched_at="2026-01-01T00:00:00Z",
+        )  # fmt: skip
+        item.content_hash = content_hash(item)
+        out.append(item)
     return out
 
 

@@ -26,7 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -299,6 +299,38 @@ def run_tool(command: list[str], timeout: float) -> str:
     return text
 
 
+def _enabled(components: Mapping[str, Any]) -> list[str]:
+    """The class names of a Scrapy component setting (``ITEM_PIPELINES``, ``EXTENSIONS``) in their
+    order; a ``None`` order switches one off."""
+    on = sorted((order, path) for path, order in components.items() if order is not None)
+    return [path.rsplit(".", 1)[-1] for _, path in on]
+
+
+def project_components(overrides: Mapping[str, str]) -> str:
+    """The newscrawl crawl's item pipelines and extensions, as its settings make them.
+
+    Read from ``newscrawl.settings`` with the benchmark's ``-s`` *overrides*: the pipelines in order
+    (those a setting leaves off are marked), whether the near-duplicate index is on, the extensions.
+    """
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("newscrawl.settings", priority="project")
+    settings.setdict(dict(overrides), priority="cmdline")
+    # the components that switch themselves off (NotConfigured) with these settings
+    off = {"WarcPipeline": not settings.get("NEWSCRAWL_WARC_DIR")}
+    pipelines = [
+        name.removesuffix("Pipeline").lower() + (" (off: no NEWSCRAWL_WARC_DIR)" if off.get(name) else "")
+        for name in _enabled(settings.getdict("ITEM_PIPELINES"))
+    ]
+    neardup = "on" if settings.getbool("NEWSCRAWL_NEARDUP_ENABLED") else "off"
+    extensions = _enabled(settings.getdict("EXTENSIONS"))
+    return (
+        f"item pipelines {' → '.join(pipelines)}, near-duplicate index {neardup}, "
+        f"extensions {', '.join(extensions[:-1])} and {extensions[-1]}"
+    )
+
+
 def cleaning_micro(stages: StageTimes | None) -> str:
     """Per-article cleaning cost, from the stage timings (clean_article on real replica pages)."""
     if stages is None:
@@ -442,9 +474,9 @@ def render(results: Results) -> str:
         *[f"| {k} | {v} |" for k, v in r.shared_settings.items()],
         "",
         "The bare spider (bench/bare_spider.py) runs outside the project: Scrapy's defaults plus the above. "
-        "newscrawl runs `scrapy crawl ict_en -a base_url=…` with its project settings (pipelines clean → dates → "
-        "dedup → persist, near-duplicate index on, extensions RunRecorder, Spidermon and StatsFile), "
-        "`newscrawl.runner.LOOPBACK_SETTINGS`, then the above. Its full `-s` list: "
+        "newscrawl runs `scrapy crawl ict_en -a base_url=…` with its project settings ("
+        + project_components(r.newscrawl_settings) + "), "
+        "`newscrawl_replica.loopback.LOOPBACK_SETTINGS`, then the above. Its full `-s` list: "
         + ", ".join(f"`{k}={v}`" for k, v in r.newscrawl_settings.items()) + ".",
         "",
     ]  # fmt: skip

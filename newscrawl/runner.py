@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 
 @dataclass
@@ -51,8 +51,14 @@ def run_crawl(
     settings: Mapping[str, str] | None = None,
     env: Mapping[str, str] | None = None,
     capture_log: bool = True,
+    log_file: IO[Any] | None = None,
 ) -> CrawlResult:
-    """Run ``scrapy crawl spider`` in a child process and return its exit code and final stats."""
+    """Run ``scrapy crawl spider`` in a child process and return its exit code and final stats.
+
+    The child's output (its log, and whatever it prints) is captured in :attr:`CrawlResult.log`
+    with *capture_log*, written to the open *log_file* if given instead, else left on this
+    process's stdout and stderr.
+    """
     merged = dict(settings or {})
     if database_url is not None:
         merged["NEWSCRAWL_DATABASE_URL"] = database_url
@@ -61,11 +67,12 @@ def run_crawl(
         merged["NEWSCRAWL_STATS_FILE"] = str(stats_path)
         child_env = {**os.environ, **(env or {}), "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
         started = time.monotonic()
+        capture = capture_log and log_file is None
         completed = subprocess.run(
             crawl_command(spider, base_url=base_url, feed=feed, settings=merged),
             env=child_env,
-            stdout=subprocess.PIPE if capture_log else None,
-            stderr=subprocess.STDOUT if capture_log else None,
+            stdout=log_file if log_file is not None else subprocess.PIPE if capture else None,
+            stderr=subprocess.STDOUT if log_file is not None or capture else None,
             text=True,
             check=False,
         )

@@ -16,6 +16,8 @@ SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
 # One spider per site profile (shipped ones plus NEWSCRAWL_SITES_DIR).
 SPIDER_LOADER_CLASS = "newscrawl.spiderloader.ProfileSpiderLoader"
+# `scrapy crawl` checks the spider arguments (-a base_url=) before the crawl: a usage error, exit 2
+COMMANDS_MODULE = "newscrawl.commands"
 NEWSCRAWL_SITES_DIR = os.environ.get("NEWSCRAWL_SITES_DIR", "")
 
 # --- politeness ----------------------------------------------------------------------------

@@ -48,6 +48,15 @@ ARTICLE_CONDITIONAL: Final = "newscrawl/article/conditional"
 ARTICLE_HTTP_ERROR: Final = Family("newscrawl/article/http_error/")
 ARTICLE_ERROR: Final = Family("newscrawl/article/error/")
 
+# --- pages the downloader middlewares gave up (newscrawl.middlewares.accounting) ---------------
+# lost: the page could not be had in this crawl (cut, rate limited, redirected away or in a loop),
+# the next crawl tries again; refused: the page itself is unacceptable (too large). Members are
+# the causes (``partial``, ``too_large``, ...); ``page`` is any other page (listing, feed, sitemap).
+ARTICLE_LOST: Final = Family("newscrawl/article/lost/")
+ARTICLE_REFUSED: Final = Family("newscrawl/article/refused/")
+PAGE_LOST: Final = Family("newscrawl/page/lost/")
+PAGE_REFUSED: Final = Family("newscrawl/page/refused/")
+
 # --- navigation (the spider) ---------------------------------------------------------------
 DISCOVERY: Final = Family("newscrawl/discovery/")
 LISTING_PAGES: Final = "newscrawl/listing/pages"
@@ -78,6 +87,8 @@ PERSIST_CHANGED: Final = PERSIST.key("changed")
 PERSIST_UNCHANGED: Final = PERSIST.key("unchanged")
 PERSIST_FAILED: Final = PERSIST.key("failed")
 PERSIST_FAILED_TOMBSTONES: Final = PERSIST.key("failed_tombstones")
+#: Why the first refused batch was refused: one line (the driver's message, no SQL, no password).
+PERSIST_ERROR: Final = PERSIST.key("error")
 
 # --- the run's verdicts ---------------------------------------------------------------------
 HEALTH_STATUS: Final = "newscrawl/health/status"

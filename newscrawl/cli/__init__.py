@@ -23,7 +23,15 @@ from importlib.metadata import entry_points
 from newscrawl import __version__
 from newscrawl.cli._errors import EXIT_USAGE, CommandError, silence_stdout
 
-__all__ = ["COMMANDS", "ENTRY_POINT_GROUP", "Command", "build_parser", "commands", "main"]
+__all__ = [
+    "COMMANDS",
+    "ENTRY_POINT_GROUP",
+    "OPTIONAL_COMMANDS",
+    "Command",
+    "build_parser",
+    "commands",
+    "main",
+]
 
 #: The entry-point group through which other distributions add sub-commands.
 ENTRY_POINT_GROUP = "newscrawl.commands"
@@ -51,6 +59,14 @@ COMMANDS: dict[str, str] = {
 }
 
 
+#: Commands another distribution adds -> (that distribution, how to install it from a clone), so
+#: that naming one that is not installed says where it comes from instead of "invalid choice".
+OPTIONAL_COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("newscrawl-replica", "pip install -e ./replica"),
+    "replica": ("newscrawl-replica", "pip install -e ./replica"),
+}
+
+
 def commands() -> dict[str, Command]:
     """Every sub-command: the installed distributions' (entry points) first, then the core's."""
     found: dict[str, Command] = {}
@@ -64,15 +80,20 @@ def commands() -> dict[str, Command]:
     return found
 
 
-def _parsers(command: str | None) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser | None]:
-    """The top parser, and *command*'s own parser (None without a command)."""
+def _parsers(
+    command: str | None, available: dict[str, Command] | None = None
+) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser | None]:
+    """The top parser, and *command*'s own parser (None without a command).
+
+    *available* is :func:`commands` (looked up here when not given).
+    """
     parser = argparse.ArgumentParser(
         prog="newscrawl",
         description="Archive ministry news sites (Scrapy). Run 'scrapy crawl <site>' for a single crawl.",
     )
     parser.add_argument("--version", action="version", version=f"newscrawl {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, entry in commands().items():
+    for name, entry in (commands() if available is None else available).items():
         if name == command:
             importlib.import_module(entry.module).register(sub)
             sub.choices[name].description = sub.choices[name].description or entry.summary.capitalize()
@@ -95,9 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     (``newscrawl extract ... | head -1``) ends the command quietly with 1.
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
+    available = commands()
+    top, _ = _parsers(None, available)
+    _refuse_missing_command(top, arguments, available)
     # First pass: which command (exits here for --help, --version, a missing or unknown command).
-    known, _ = build_parser().parse_known_args(arguments)
-    parser, command_parser = _parsers(known.command)
+    known, _ = top.parse_known_args(arguments)
+    parser, command_parser = _parsers(known.command, available)
     assert command_parser is not None
     args = parser.parse_args(arguments)
     try:
@@ -111,6 +135,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _refuse_missing_command(
+    parser: argparse.ArgumentParser, arguments: Sequence[str], available: dict[str, Command]
+) -> None:
+    """Exit 2 with one line when *arguments* name an :data:`OPTIONAL_COMMANDS` not installed.
+
+    The top parser's options (``-h``, ``--version``) take no value, so the command is the first
+    argument that is not an option.
+    """
+    name = next((a for a in arguments if not a.startswith("-")), None)
+    if name is None or name in available or name not in OPTIONAL_COMMANDS:
+        return
+    distribution, install = OPTIONAL_COMMANDS[name]
+    parser.error(
+        f"'{name}' comes with {distribution}, which is not installed (from a clone: {install})"
+    )
 
 
 if __name__ == "__main__":

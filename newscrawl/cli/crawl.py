@@ -21,15 +21,26 @@ code  meaning
 ====  ==========================================================================================
 
 With several sites the most serious outcome wins, in the order 1, 3, 75, 0.
+
+What the user sees: one line per site on stdout (``SITE: exit N, K articles, Ts, log FILE``) and,
+when something went wrong, one line on stderr saying what (``SITE: <message>``: the run's message,
+e.g. the database's own reason for refusing a batch, or the one it failed with after the crawl
+started). The details, the child's whole Scrapy log with its tracebacks, go to the crawl's log
+file: ``--log-dir`` (default ``$NEWSCRAWL_LOG_DIR``, else ``output/logs``), one file per site
+and run, ``SITE-<UTC time>.log``. ``--log-dir -`` leaves the child's log on stderr instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
 
 from newscrawl.cli._errors import CommandError, http_url, one_line, usage_error
 from newscrawl.cli._sites import load_site_profiles, profile_names, resolve_sites, single_profile
@@ -54,6 +65,10 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_UNHEALTHY = 3
 EXIT_LOCKED = 75  # os.EX_TEMPFAIL: "try again later"
+
+#: Where the crawl logs go unless ``--log-dir`` says otherwise (``-``: stderr).
+LOG_DIR_ENV = "NEWSCRAWL_LOG_DIR"
+DEFAULT_LOG_DIR = "output/logs"
 
 # Most serious first: the exit code of a multi-site crawl.
 _SEVERITY = (EXIT_ERROR, EXIT_UNHEALTHY, EXIT_LOCKED, EXIT_OK)
@@ -104,6 +119,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="URL",
         help="crawl another copy of the site (e.g. the replica): the spider's -a base_url=URL; "
         "one site only",
+    )
+    parser.add_argument(
+        "--log-dir",
+        metavar="DIR",
+        help=f"where each site's crawl log goes (default: ${LOG_DIR_ENV}, else {DEFAULT_LOG_DIR}); "
+        "'-' leaves it on stderr",
     )
     parser.add_argument(
         "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="a Scrapy setting"
@@ -157,6 +178,31 @@ def check_database(url: str) -> None:
         engine.dispose()
 
 
+def log_directory(option: str | None) -> Path | None:
+    """The directory of the crawl logs (None: on stderr), created; unusable is a usage error."""
+    value = option if option is not None else os.environ.get(LOG_DIR_ENV) or DEFAULT_LOG_DIR
+    if value == "-":
+        return None
+    directory = Path(value)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise usage_error(f"cannot write crawl logs in {value!r}: {exc.strerror or exc}") from None
+    return directory
+
+
+def open_log(directory: Path, site: str) -> IO[bytes]:
+    """A new log file for a crawl of *site*: ``SITE-<UTC time>.log`` (``-2``... when taken)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for number in itertools.count(1):
+        suffix = "" if number == 1 else f"-{number}"
+        try:
+            return (directory / f"{site}-{stamp}{suffix}.log").open("xb")
+        except FileExistsError:
+            continue
+    raise AssertionError("unreachable")
+
+
 def run(args: argparse.Namespace) -> int:
     profiles = load_site_profiles()
     if args.all:
@@ -174,20 +220,28 @@ def run(args: argparse.Namespace) -> int:
         raise usage_error(f"settings are NAME=VALUE, not {', '.join(map(repr, bad))}")
     settings = dict(item.split("=", 1) for item in args.set)
     check_database(database_to_check(args.database_url, settings))
+    logs = log_directory(args.log_dir)
     codes = []
     for site in sites:
-        result = run_crawl(
-            site,
-            base_url=args.base_url,
-            database_url=args.database_url,
-            settings=settings,
-            capture_log=False,
-        )
+        log = open_log(logs, site) if logs is not None else None
+        try:
+            result = run_crawl(
+                site,
+                base_url=args.base_url,
+                database_url=args.database_url,
+                settings=settings,
+                capture_log=False,
+                log_file=log,
+            )
+        finally:
+            if log is not None:
+                log.close()
         ended = outcome(result)
         codes.append(ended.code)
         print(
             f"{site}: exit {ended.code}, {result.stat('newscrawl/article/extracted')} articles, "
-            f"{result.seconds:.1f}s"
+            f"{result.seconds:.1f}s" + (f", log {log.name}" if log is not None else ""),
+            flush=True,
         )
         if ended.message:
             print(f"{site}: {ended.message}", file=sys.stderr)

@@ -1,8 +1,9 @@
 """``newscrawl runs``: the recorded crawl runs, newest first, as a table.
 
 One line per run: id, site, start (UTC), duration, status, what it counted (pages downloaded,
-articles extracted, new / changed / unchanged in the database, duplicates, dropped, errors), the
-host and pid that ran it, and its message (why it failed or was aborted).
+articles extracted, new / changed / unchanged in the database, duplicates, dropped, errors, article
+pages lost and refused: see ``newscrawl.extensions.runs.run_counts``), the host and pid that ran
+it, and its message (why it failed or was aborted).
 """
 
 from __future__ import annotations
@@ -40,10 +41,15 @@ _HEADERS = (
     "DUPS",
     "DROPPED",
     "ERRORS",
+    "LOST",
+    "REFUSED",
     "HOST:PID",
     "MESSAGE",
 )
-_NUMERIC = {"ID", "PAGES", "ARTICLES", "NEW", "CHANGED", "UNCHANGED", "DUPS", "DROPPED", "ERRORS"}
+_NUMERIC = {
+    "ID", "PAGES", "ARTICLES", "NEW", "CHANGED", "UNCHANGED", "DUPS", "DROPPED", "ERRORS", "LOST",
+    "REFUSED",
+}  # fmt: skip
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -90,6 +96,8 @@ def _row(run: CrawlRun, now: datetime) -> list[str]:
             "duplicates",
             "dropped",
             "errors",
+            "lost",
+            "refused",
         )
     ]
     return [

@@ -110,16 +110,27 @@ class BatchWriter:
 # -- in a writer process (newscrawl.workers) -----------------------------------------------------
 
 _worker: BatchWriter | None = None
+#: Why init_worker could not open the database (e.g. it was dropped after the crawl started).
+_init_error: Exception | None = None
 
 
 def init_worker(target: DatabaseTarget, neardup_threshold: float | None) -> None:
-    """Initializer of a writer process: open its engine."""
-    global _worker
-    _worker = BatchWriter(target, neardup_threshold)
+    """Initializer of a writer process: open its engine.
+
+    A failure is kept and raised by each write, so that every batch fails with the database's
+    own reason; raised here, it would break the pool with an anonymous ``BrokenProcessPool``.
+    """
+    global _worker, _init_error
+    try:
+        _worker = BatchWriter(target, neardup_threshold)
+    except Exception as exc:  # noqa: BLE001 - re-raised by every write_in_worker
+        _init_error = exc
 
 
 def write_in_worker(articles: Sequence[Article], tombstones: Sequence[Tombstone]) -> BatchResult:
     if _worker is None:
+        if _init_error is not None:
+            raise _init_error
         raise RuntimeError("writer process used before init_worker()")
     return _worker.write(articles, tombstones)
 

@@ -100,8 +100,11 @@ def run_counts(stats: Mapping[str, Any]) -> dict[str, Any]:
 
     ``pages`` (responses downloaded), ``articles`` (extracted), ``new``/``changed``/``unchanged``
     (database writes), ``duplicates`` (in-crawl repeats and duplicate links), ``dropped``
-    (``{reason: n}``), ``errors`` (``{stat: n}``: article HTTP errors and fetch failures, failed
-    extractions, logged errors) and ``fields`` (article pages checked and missing fields).
+    (``{reason: n}``), ``lost`` and ``refused`` (``{cause: n}``: the article pages the
+    middlewares gave up, ``newscrawl/article/lost/<cause>`` and ``.../refused/<cause>``), ``errors``
+    (``{stat: n}``: article HTTP errors and fetch failures, other pages lost or refused
+    (``page/lost/<cause>``), failed extractions, logged errors) and ``fields`` (article pages
+    checked and missing fields).
     """
     errors = {
         f"http_error/{k}": v for k, v in keys.ARTICLE_HTTP_ERROR.members(stats).items()
@@ -109,6 +112,8 @@ def run_counts(stats: Mapping[str, Any]) -> dict[str, Any]:
     errors.update(
         {f"error/{k}": v for k, v in keys.ARTICLE_ERROR.members(stats).items()}
     )
+    for kind, family in (("lost", keys.PAGE_LOST), ("refused", keys.PAGE_REFUSED)):
+        errors.update({f"page/{kind}/{k}": v for k, v in family.members(stats).items()})
     for name, key in (
         ("extract/failed", keys.EXTRACT_FAILED),
         ("log/ERROR", "log_count/ERROR"),
@@ -124,6 +129,8 @@ def run_counts(stats: Mapping[str, Any]) -> dict[str, Any]:
         "duplicates": count(stats, keys.DEDUP_DUPLICATE)
         + count(stats, keys.ARTICLE_DUPLICATE_LINK),
         "dropped": keys.CLEAN_DROPPED.members(stats),
+        "lost": keys.ARTICLE_LOST.members(stats),
+        "refused": keys.ARTICLE_REFUSED.members(stats),
         "errors": errors,
         "fields": {
             "checked": count(stats, keys.FIELDS_CHECKED),
@@ -141,9 +148,11 @@ def persist_failure(stats: Mapping[str, Any]) -> str | None:
     articles, tombstones = count(stats, FAILED_KEY), count(stats, FAILED_TOMBSTONES_KEY)
     if not (articles or tombstones):
         return None
+    reason = stats.get(keys.PERSIST_ERROR)
     return (
-        f"the database refused {articles} articles and {tombstones} tombstones (their URLs are "
-        "in the log); the next crawl fetches them again"
+        f"the database refused {articles} articles and {tombstones} tombstones"
+        + (f" ({reason})" if reason else "")
+        + "; their URLs are in the crawl's log; the next crawl fetches them again"
     )
 
 

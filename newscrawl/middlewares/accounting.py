@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal
 
 from scrapy.exceptions import IgnoreRequest
+
+from newscrawl import stats
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -13,8 +15,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# The outcome kinds and causes, as they appear in the stats keys
-# newscrawl/<article|page>/<kind>/<cause>.
+Kind = Literal["lost", "refused"]
+
+# The outcome kinds and causes of the stats keys newscrawl/<article|page>/<kind>/<cause>: the
+# families newscrawl.stats.ARTICLE_LOST, ARTICLE_REFUSED, PAGE_LOST and PAGE_REFUSED, whose
+# members are the causes.
 LOST: Final = "lost"
 REFUSED: Final = "refused"
 TOO_LARGE: Final = "too_large"
@@ -29,10 +34,18 @@ def is_article(request: Request) -> bool:
     return "source_id" in request.cb_kwargs
 
 
-def stat_key(request: Request, kind: str, cause: str) -> str:
+#: (an article page?, kind) -> the stats family of what the middlewares give up.
+FAMILIES: Final[dict[tuple[bool, Kind], stats.Family]] = {
+    (True, LOST): stats.ARTICLE_LOST,
+    (True, REFUSED): stats.ARTICLE_REFUSED,
+    (False, LOST): stats.PAGE_LOST,
+    (False, REFUSED): stats.PAGE_REFUSED,
+}
+
+
+def stat_key(request: Request, kind: Kind, cause: str) -> str:
     """``newscrawl/article/<kind>/<cause>`` for an article page, ``newscrawl/page/...`` otherwise."""
-    what = "article" if is_article(request) else "page"
-    return f"newscrawl/{what}/{kind}/{cause}"
+    return FAMILIES[(is_article(request), kind)].key(cause)
 
 
 class RequestGivenUp(IgnoreRequest):
@@ -42,7 +55,7 @@ class RequestGivenUp(IgnoreRequest):
     request's errback still receives it (the spider's does not count it twice).
     """
 
-    def __init__(self, url: str, kind: str, cause: str, detail: str) -> None:
+    def __init__(self, url: str, kind: Kind, cause: str, detail: str) -> None:
         super().__init__(f"{kind} ({cause}): {url}: {detail}")
         self.url = url
         self.kind = kind
@@ -50,7 +63,7 @@ class RequestGivenUp(IgnoreRequest):
         self.detail = detail
 
 
-def give_up(crawler: Crawler, request: Request, kind: str, cause: str, detail: str) -> RequestGivenUp:
+def give_up(crawler: Crawler, request: Request, kind: Kind, cause: str, detail: str) -> RequestGivenUp:
     """Count and log *request* as given up for *cause*; return the exception to raise.
 
     The URL logged is the one the spider asked for: the first of a redirect chain.

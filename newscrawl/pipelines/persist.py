@@ -8,7 +8,8 @@ wait in ``process_item`` until a batch is written (back-pressure). A crash loses
 batches, which the next crawl fetches again; it never leaves a half-written article.
 
 A batch the database refuses is counted (:data:`FAILED_KEY`, :data:`FAILED_TOMBSTONES_KEY`) and
-logged with every article URL. During the crawl it also stops the crawl (close reason
+logged with every article URL and its traceback; the first refusal's reason, on one line, is in
+``newscrawl/persist/error`` (the run's message quotes it). During the crawl it also stops the crawl (close reason
 :data:`PERSIST_FAILED`); the last batch, written when the spider closes, can no longer change the
 close reason, so the run recorder and ``newscrawl crawl`` read the count instead: either way the run
 is ``failed`` and ``newscrawl crawl`` exits 1.
@@ -34,6 +35,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl import stats as stats_keys
 from newscrawl.db import writer
+from newscrawl.db.errors import failure_reason
 from newscrawl.db.neardup import DEFAULT_THRESHOLD
 from newscrawl.db.writer import BatchWriter, Tombstone
 from newscrawl.extensions.archive import Archive
@@ -185,11 +187,13 @@ class PersistPipeline:
             else:
                 assert self.writer is not None
                 result = self.writer.write(records, gone)
-        except Exception:
+        except Exception as exc:
             # Nothing of the batch is stored (it was one transaction); the next crawl fetches
             # its articles again. Crawling on would only lose more batches the same way.
             self.stats.inc_value(FAILED_KEY, len(records))
             self.stats.inc_value(FAILED_TOMBSTONES_KEY, len(gone))
+            if not self.stats.get_value(stats_keys.PERSIST_ERROR):
+                self.stats.set_value(stats_keys.PERSIST_ERROR, failure_reason(exc))
             logger.exception(
                 "Could not store a batch of %d articles and %d tombstones; %s. Articles: %s",
                 len(records),

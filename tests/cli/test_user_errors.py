@@ -52,6 +52,20 @@ def test_a_url_without_a_scheme(argv: list[str]) -> None:
     assert_usage_error(newscrawl(*argv), f"newscrawl {argv[0]}", "'127.0.0.1:8400'", "http")
 
 
+@pytest.mark.parametrize("value", ["127.0.0.1:8400", "ftp://127.0.0.1:8400", "http://"])
+def test_scrapy_crawl_base_url_without_a_scheme(value: str, tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    result = scrapy("crawl", "ict_en", "-a", f"base_url={value}", "-O", str(feed))
+    line = assert_usage_error(result, "scrapy", "-a base_url", repr(value), "http")
+    # the words of `newscrawl crawl --base-url`
+    ours = error_lines(newscrawl("crawl", "ict_en", "--base-url", value).stderr, "newscrawl crawl")
+    assert line.removeprefix("scrapy: error: argument -a base_url") == ours[0].removeprefix(
+        "newscrawl crawl: error: argument --base-url"
+    )
+    assert "Spider opened" not in result.stderr  # refused before the crawl started
+    assert not feed.exists()
+
+
 @pytest.mark.parametrize("command_name", ["demo", "replica", "reextract", "runs"])
 def test_an_unknown_site_option(command_name: str, tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path / 'empty.sqlite3'}"

@@ -176,6 +176,26 @@ class Sequenced(Behaviour):
         await step.answer(exchange)
 
 
+@dataclass
+class Gate(Behaviour):
+    """Hold each request until the test opens the gate, then answer it as *then*.
+
+    ``arrived`` is set when a request is being held: the test does what must happen while the
+    crawl runs (drop its database, ...), then sets ``opened``. A gate never opened lets the
+    request go after *timeout* seconds, so that a failed test does not hang the crawl.
+    """
+
+    then: Behaviour
+    timeout: float = 120.0
+    arrived: threading.Event = field(default_factory=threading.Event)
+    opened: threading.Event = field(default_factory=threading.Event)
+
+    async def answer(self, exchange: Exchange) -> None:
+        self.arrived.set()
+        await asyncio.get_running_loop().run_in_executor(None, self.opened.wait, self.timeout)
+        await self.then.answer(exchange)
+
+
 NOT_FOUND = Page(b"not found", status=404)
 
 

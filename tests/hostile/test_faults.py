@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from newscrawl.db.models import Article, Revision
-from newscrawl.db.session import make_engine
+from newscrawl.db.models import Article, CrawlRun, Revision
+from newscrawl.db.session import make_engine, make_sessionmaker
 from newscrawl.runner import CrawlResult, run_crawl
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
+from tests.cli.helpers import newscrawl
 from tests.helpers import fresh_database
 from tests.hostile.pages import article_html, listing_html, paragraphs
 from tests.hostile.server import (
@@ -52,6 +53,15 @@ def stored(database_url: str) -> dict[str, str]:
                 )
             )
             return dict(rows.all())
+    finally:
+        engine.dispose()
+
+
+def recorded_runs(database_url: str) -> list[CrawlRun]:
+    engine = make_engine(database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            return list(session.scalars(select(CrawlRun)))
     finally:
         engine.dispose()
 
@@ -134,6 +144,16 @@ def test_faults_cost_only_their_own_articles(db_url, sites_env):
         assert f"{server.url(0)}{url} (" in result.log, url
     # nothing was counted twice by the spider
     assert not [key for key in result.stats if key.startswith("newscrawl/article/error/")]
+    # the run record keeps the losses by cause (the routes above: 4 cut; 5, 6, 7 too large;
+    # 8, 9 redirected off the site; 10, 11, 12 in loops), and `newscrawl runs` shows them
+    (run,) = recorded_runs(db_url)
+    assert run.counts["lost"] == {"partial": 1, "redirect_offsite": 2, "redirect_loop": 3}
+    assert run.counts["refused"] == {"too_large": 3}
+    listed = newscrawl("runs", "--site", "hostile", "--database-url", db_url, env=sites_env)
+    assert listed.returncode == 0, listed.stderr
+    header, row = listed.stdout.splitlines()
+    columns = dict(zip(header.split(), row.split(), strict=False))
+    assert (columns["LOST"], columns["REFUSED"]) == ("6", "3")
 
 
 def test_rate_limit_pauses_the_whole_site_and_loses_nothing(sites_env, tmp_path):

@@ -7,6 +7,7 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 
+from newscrawl import stats
 from newscrawl.middlewares import RequestGivenUp
 from newscrawl.middlewares.partial import PartialResponseMiddleware
 from tests.middlewares.conftest import article_request, make_crawler
@@ -31,6 +32,7 @@ def test_cut_response_is_retried_then_lost(flag, caplog):
     assert crawler.stats.get_value("newscrawl/article/lost/partial") == 1
     assert crawler.stats.get_value("retry/reason_count/partial") == 2
     assert request.url in caplog.text
+    assert stats.ARTICLE_LOST.members(crawler.stats.get_stats()) == {"partial": 1}
 
 
 def test_complete_response_passes():

@@ -10,6 +10,7 @@ from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, NotC
 from scrapy.http import HtmlResponse, Response
 
 from newscrawl import settings as project_settings
+from newscrawl import stats
 from newscrawl.middlewares import RequestGivenUp
 from newscrawl.middlewares.size import DownloadSizeMiddleware, HttpCompressionMiddleware
 from tests.middlewares.conftest import BASE, article_request, make_crawler
@@ -39,6 +40,11 @@ def test_cancelled_download_is_refused_and_counted(caplog):
     assert crawler.stats.get_value("newscrawl/page/refused/too_large") == 1
     assert middleware.process_exception(request, DownloadTimeoutError()) is None
     assert crawler.stats.get_value("newscrawl/article/refused/too_large") == 1
+    # the families of newscrawl.stats read what the middleware wrote
+    counted = crawler.stats.get_stats()
+    assert stats.ARTICLE_REFUSED.members(counted) == {"too_large": 1}
+    assert stats.PAGE_REFUSED.members(counted) == {"too_large": 1}
+    assert stats.ARTICLE_LOST.members(counted) == stats.PAGE_LOST.members(counted) == {}
 
 
 def gzipped(request: Request, size: int) -> Response:

@@ -48,9 +48,14 @@ def wait_for(condition: Callable[[], T], timeout: float, what: str) -> T:
 
 
 def newscrawl(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run the ``newscrawl`` command in a child process; capture its output."""
+    """Run the ``newscrawl`` command in a child process; capture its output.
+
+    ``newscrawl crawl`` leaves its crawls' logs on stderr (``NEWSCRAWL_LOG_DIR=-``), where the
+    tests read them, instead of writing log files under ``output/logs``.
+    """
     return subprocess.run(
         [sys.executable, "-m", "newscrawl.cli", *args],
+        env={**os.environ, "NEWSCRAWL_LOG_DIR": "-"},
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -66,6 +66,10 @@ def test_run_counts_from_stats():
             "newscrawl/persist/unchanged": 1,
             "newscrawl/fields/checked": 46,
             "newscrawl/fields/missing/date": 4,
+            "newscrawl/article/lost/partial": 2,
+            "newscrawl/article/lost/rate_limited": 0,
+            "newscrawl/article/refused/too_large": 1,
+            "newscrawl/page/lost/redirect_offsite": 1,
         }
     )
     assert counts == {
@@ -76,9 +80,12 @@ def test_run_counts_from_stats():
         "unchanged": 1,
         "duplicates": 4,
         "dropped": {"empty_body": 2},
+        "lost": {"partial": 2},
+        "refused": {"too_large": 1},
         "errors": {
             "http_error/404": 1,
             "error/TimeoutError": 1,
+            "page/lost/redirect_offsite": 1,
             "extract/failed": 1,
             "log/ERROR": 2,
         },
@@ -134,6 +141,7 @@ def test_format_runs_table():
                 "articles": 0,
                 "dropped": {"empty_body": 2},
                 "errors": {"http_error/404": 1, "log/ERROR": 2},
+                "lost": {"partial": 1, "redirect_loop": 3},
             },
             message="results look wrong (missing: title)",
         ),
@@ -158,6 +166,8 @@ def test_format_runs_table():
         "0",
         "2",
         "3",
+        "4",
+        "0",
         "cron-1:4242",
         "results",
         "look",
