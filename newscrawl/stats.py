@@ -78,6 +78,8 @@ PERSIST_CHANGED: Final = PERSIST.key("changed")
 PERSIST_UNCHANGED: Final = PERSIST.key("unchanged")
 PERSIST_FAILED: Final = PERSIST.key("failed")
 PERSIST_FAILED_TOMBSTONES: Final = PERSIST.key("failed_tombstones")
+PERSIST_RETRIED: Final = PERSIST.key("retried")
+PERSIST_COMMIT_UNKNOWN: Final = PERSIST.key("commit_unknown")
 
 # --- the run's verdicts ---------------------------------------------------------------------
 HEALTH_STATUS: Final = "newscrawl/health/status"
