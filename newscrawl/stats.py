@@ -80,6 +80,8 @@ PERSIST_FAILED: Final = PERSIST.key("failed")
 PERSIST_FAILED_TOMBSTONES: Final = PERSIST.key("failed_tombstones")
 PERSIST_RETRIED: Final = PERSIST.key("retried")
 PERSIST_COMMIT_UNKNOWN: Final = PERSIST.key("commit_unknown")
+#: Set when the crawl writes a feed (FEEDS, -O): the feed's articles the database refused.
+PERSIST_FEED_NOT_STORED: Final = PERSIST.key("feed_not_stored")
 
 # --- the run's verdicts ---------------------------------------------------------------------
 HEALTH_STATUS: Final = "newscrawl/health/status"

@@ -278,12 +278,12 @@ def _recount_own_revisions(
     }
     if not own:
         return
-    revisions = dict(
-        session.execute(
+    revisions: dict[int, int] = dict(
+        session.execute(  # type: ignore[arg-type]  # rows of (article id, count)
             select(Revision.article_id, func.count())
             .where(Revision.article_id.in_(list(own)))
             .group_by(Revision.article_id)
-        ).tuples()
+        ).all()
     )
     for article_id, kind in own.items():
         stored.unchanged -= 1

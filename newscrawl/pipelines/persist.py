@@ -323,16 +323,22 @@ class PersistPipeline:
                 self.writer.close()
 
     def _report_feed(self) -> None:
-        """Say how many of a feed's articles are not in the database, if a batch was refused."""
+        """Count and say how many of a feed's articles are not in the database (refused batches).
+
+        Scrapy's feed exporter writes every item that went through the pipelines, so the feed
+        (``FEEDS``, ``-O``) lists the articles of the refused batches too.
+        """
         refused = stats_keys.count(self.stats.get_stats(), FAILED_KEY)
         feeds = self.crawler.settings.getdict("FEEDS")
-        if refused and feeds:
-            logger.error(
-                "The feed (%s) lists %d articles that were not stored (the refused batches "
-                "above); `newscrawl export` lists what the database has",
-                ", ".join(map(str, feeds)),
-                refused,
-            )
+        if not (refused and feeds):
+            return
+        self.stats.set_value(stats_keys.PERSIST_FEED_NOT_STORED, refused)
+        logger.error(
+            "The feed (%s) lists %d articles that were not stored (the refused batches above); "
+            "`newscrawl export` lists what the database has",
+            ", ".join(map(str, feeds)),
+            refused,
+        )
 
 
 def retry_seconds(value: object) -> float:
