@@ -279,7 +279,7 @@ def _recount_own_revisions(
     if not own:
         return
     revisions: dict[int, int] = dict(
-        session.execute(  # type: ignore[arg-type]  # rows of (article id, count)
+        session.execute(
             select(Revision.article_id, func.count())
             .where(Revision.article_id.in_(list(own)))
             .group_by(Revision.article_id)
