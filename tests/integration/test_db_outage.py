@@ -175,11 +175,18 @@ def crawl_db(private_pg: PrivateServer) -> str:
     return db
 
 
+@pytest.mark.parametrize("writer_process", [True, False], ids=["writer-process", "in-process"])
 def test_an_outage_shorter_than_the_retry_time_loses_nothing_and_stores_nothing_twice(
-    private_pg: PrivateServer, crawl_db: str
+    private_pg: PrivateServer, crawl_db: str, writer_process: bool
 ) -> None:
     with ReplicaProcess(articles=ARTICLES, sites=["ict_en"]) as replica:
-        crawl = Crawl(*crawl_args(replica.urls["ict_en"], crawl_db, "NEWSCRAWL_DB_RETRY_FOR=120"))
+        args = crawl_args(
+            replica.urls["ict_en"],
+            crawl_db,
+            "NEWSCRAWL_DB_RETRY_FOR=120",
+            f"NEWSCRAWL_DB_WRITER_PROCESS={writer_process}",
+        )
+        crawl = Crawl(*args)
         try:
             before = start_outage(private_pg, crawl_db)
             crawl.wait_for_lines(RETRY_LINE, 3)  # tried again, refused: the server is down
