@@ -83,6 +83,9 @@ ITEM_PIPELINES = {
 }
 NEWSCRAWL_DATABASE_URL = os.environ.get("NEWSCRAWL_DATABASE_URL", DEFAULT_DATABASE_URL)
 NEWSCRAWL_DB_BATCH_SIZE = 200
+# Seconds a database outage (server down or restarting, broken connection, SQLite locked) is
+# waited out, from its first failed batch, before the crawl fails (newscrawl/pipelines/persist.py).
+NEWSCRAWL_DB_RETRY_FOR = 120
 # The CPU work of a crawl runs beside Scrapy's reactor thread, in worker processes
 # (newscrawl/workers.py): article extraction in NEWSCRAWL_EXTRACT_PROCESSES processes, database
 # writes in one writer process. 0 / False do that work in the crawl's own process (on a one-core

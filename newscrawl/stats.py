@@ -89,6 +89,10 @@ PERSIST_FAILED: Final = PERSIST.key("failed")
 PERSIST_FAILED_TOMBSTONES: Final = PERSIST.key("failed_tombstones")
 #: Why the first refused batch was refused: one line (the driver's message, no SQL, no password).
 PERSIST_ERROR: Final = PERSIST.key("error")
+PERSIST_RETRIED: Final = PERSIST.key("retried")
+PERSIST_COMMIT_UNKNOWN: Final = PERSIST.key("commit_unknown")
+#: Set when the crawl writes a feed (FEEDS, -O): the feed's articles the database refused.
+PERSIST_FEED_NOT_STORED: Final = PERSIST.key("feed_not_stored")
 
 # --- the run's verdicts ---------------------------------------------------------------------
 HEALTH_STATUS: Final = "newscrawl/health/status"

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import BACKENDS, fresh_database, load_golden
+from tests.pgserver import private_pg  # noqa: F401 - a fixture for every test package
 
 
 @pytest.fixture(params=BACKENDS)

@@ -99,6 +99,22 @@ def outcome(result: CrawlResult) -> Outcome:
     return Outcome(EXIT_OK)
 
 
+def feed_not_stored(stats: Mapping[str, object]) -> str | None:
+    """A line for a crawl that wrote a feed (``FEEDS``, ``-O``) while the database refused articles.
+
+    The feed lists every article that went through the pipelines (``item_scraped_count``), the
+    refused ones included; the database (``newscrawl export``) is the record of what is stored.
+    """
+    from newscrawl.stats import PERSIST_FEED_NOT_STORED, count
+
+    if not (missing := count(stats, PERSIST_FEED_NOT_STORED)):
+        return None
+    return (
+        f"{missing} of the {count(stats, 'item_scraped_count')} articles in the feed were not "
+        "stored; `newscrawl export` lists what the database has"
+    )
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "crawl",
@@ -245,4 +261,6 @@ def run(args: argparse.Namespace) -> int:
         )
         if ended.message:
             print(f"{site}: {ended.message}", file=sys.stderr)
+        if feed_line := feed_not_stored(result.stats):
+            print(f"{site}: {feed_line}", file=sys.stderr)
     return next(code for code in _SEVERITY if code in codes)

@@ -7,12 +7,25 @@ pipeline holds at most :data:`MAX_BATCHES_HELD` batches' worth of articles; the 
 wait in ``process_item`` until a batch is written (back-pressure). A crash loses at most those
 batches, which the next crawl fetches again; it never leaves a half-written article.
 
+A batch that fails for a reason that may pass (the database server is down or restarting, the
+connection broke, SQLite is locked: ``newscrawl.db.writer.transient_reason``) is written again
+after a pause that doubles from :data:`FIRST_RETRY_DELAY` to :data:`MAX_RETRY_DELAY` seconds,
+for at most ``NEWSCRAWL_DB_RETRY_FOR`` seconds (120) from the first failure of the outage; each
+try again is counted (:data:`RETRIED_KEY`) and logged. Batches are written one at a time, in
+order, so the batch being retried holds the ones behind it, and the back-pressure below holds the
+crawl. Writing a batch again stores nothing twice, even when its first commit went through
+unacknowledged (``newscrawl.db.writer``). Once the outage has outlasted that time, a failing
+batch fails at once, like any other error.
+
 A batch the database refuses is counted (:data:`FAILED_KEY`, :data:`FAILED_TOMBSTONES_KEY`) and
 logged with every article URL and its traceback; the first refusal's reason, on one line, is in
 ``newscrawl/persist/error`` (the run's message quotes it). During the crawl it also stops the crawl (close reason
 :data:`PERSIST_FAILED`); the last batch, written when the spider closes, can no longer change the
 close reason, so the run recorder and ``newscrawl crawl`` read the count instead: either way the run
-is ``failed`` and ``newscrawl crawl`` exits 1.
+is ``failed`` and ``newscrawl crawl`` exits 1. A feed of the crawl (``scrapy crawl -O``, ``FEEDS``)
+lists every article that went through the pipelines, the refused ones included; when a batch was
+refused, the pipeline logs at the end how many of the feed's articles were not stored (the
+database, ``newscrawl export``, is the record of what is archived).
 
 In the same transaction, articles whose content is new are fingerprinted and linked to the
 article they near-duplicate (``newscrawl.db.neardup``), unless ``NEWSCRAWL_NEARDUP_ENABLED`` is
@@ -27,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Self
 
@@ -37,7 +51,7 @@ from newscrawl import stats as stats_keys
 from newscrawl.db import writer
 from newscrawl.db.errors import failure_reason
 from newscrawl.db.neardup import DEFAULT_THRESHOLD
-from newscrawl.db.writer import BatchWriter, Tombstone
+from newscrawl.db.writer import BatchResult, BatchWriter, Tombstone, TransientWriteError
 from newscrawl.extensions.archive import Archive
 from newscrawl.items import Article
 from newscrawl.signals import article_gone
@@ -55,6 +69,17 @@ PERSIST_FAILED = "persist_failed"
 #: Stats keys: the articles, and the tombstones, of the batches the database refused.
 FAILED_KEY = stats_keys.PERSIST_FAILED
 FAILED_TOMBSTONES_KEY = stats_keys.PERSIST_FAILED_TOMBSTONES
+#: Stats keys: the times a batch was written again after a transient failure, and the batches
+#: whose commit may have gone through unacknowledged.
+RETRIED_KEY = stats_keys.PERSIST_RETRIED
+COMMIT_UNKNOWN_KEY = stats_keys.PERSIST_COMMIT_UNKNOWN
+
+#: Seconds a transient database failure is retried for, from its first failure (the default of
+#: ``NEWSCRAWL_DB_RETRY_FOR``).
+DEFAULT_RETRY_FOR = 120.0
+#: The pause before the first try again, doubled after every failed try up to the maximum.
+FIRST_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 10.0
 
 #: Batches' worth of articles the pipeline holds at most: the one being written, the one queued
 #: behind it and the one filling.
@@ -72,6 +97,7 @@ class PersistPipeline:
         neardup_threshold: float | None = DEFAULT_THRESHOLD,
         writer_process: bool = True,
         niceness: int = 0,
+        retry_for: float = DEFAULT_RETRY_FOR,
     ) -> None:
         assert crawler.stats is not None
         self.crawler = crawler
@@ -82,6 +108,13 @@ class PersistPipeline:
         self.neardup_threshold = neardup_threshold
         self.writer_process = writer_process
         self.niceness = niceness
+        #: Seconds a transient failure is retried for (NEWSCRAWL_DB_RETRY_FOR), 0: not at all.
+        self.retry_for = retry_for
+        #: When (time.monotonic) the current outage began: the first transient failure since the
+        #: last batch written; None while the database takes batches.
+        self.outage_since: float | None = None
+        #: One batch is written at a time, in order: a batch waiting to be retried holds the next.
+        self.write_lock = asyncio.Lock()
         self.pending: list[Article] = []
         self.gone: list[Tombstone] = []
         self.pool: WorkerPool | None = None
@@ -124,7 +157,10 @@ class PersistPipeline:
         niceness = worker_niceness(settings)
         if writer_process:
             require_asyncio_reactor("NEWSCRAWL_DB_WRITER_PROCESS")
-        pipeline = cls(crawler, archive, batch_size, threshold, writer_process, niceness)
+        retry_for = retry_seconds(settings.get("NEWSCRAWL_DB_RETRY_FOR", DEFAULT_RETRY_FOR))
+        pipeline = cls(
+            crawler, archive, batch_size, threshold, writer_process, niceness, retry_for
+        )
         crawler.signals.connect(pipeline.article_gone, signal=article_gone)
         return pipeline
 
@@ -182,11 +218,8 @@ class PersistPipeline:
 
     async def _write_batch(self, records: list[Article], gone: list[Tombstone]) -> None:
         try:
-            if self.pool is not None:
-                result = await self.pool.run(writer.write_in_worker, records, gone)
-            else:
-                assert self.writer is not None
-                result = self.writer.write(records, gone)
+            async with self.write_lock:
+                result = await self._write_retrying(records, gone)
         except Exception as exc:
             # Nothing of the batch is stored (it was one transaction); the next crawl fetches
             # its articles again. Crawling on would only lose more batches the same way.
@@ -194,12 +227,14 @@ class PersistPipeline:
             self.stats.inc_value(FAILED_TOMBSTONES_KEY, len(gone))
             if not self.stats.get_value(stats_keys.PERSIST_ERROR):
                 self.stats.set_value(stats_keys.PERSIST_ERROR, failure_reason(exc))
-            logger.exception(
-                "Could not store a batch of %d articles and %d tombstones; %s. Articles: %s",
+            logger.error(
+                "Could not store a batch of %d articles and %d tombstones; %s%s. Articles: %s",
                 len(records),
                 len(gone),
                 "the crawl was ending, the run fails" if self.final else "the crawl stops",
+                self._gave_up(exc),
                 " ".join(record.url for record in records),
+                exc_info=exc,
             )
             if not self.final:
                 self._stop_crawl()
@@ -210,6 +245,65 @@ class PersistPipeline:
             self.stats.inc_value("newscrawl/neardup/indexed", result.indexed)
             self.stats.inc_value("newscrawl/neardup/linked", result.linked or 0)
         self.stats.inc_value("newscrawl/persist/batches")
+
+    async def _write_retrying(self, records: list[Article], gone: list[Tombstone]) -> BatchResult:
+        """Write one batch; after a transient failure, again, until the outage is too long."""
+        tries = 0
+        after_lost_commit = False
+        while True:
+            try:
+                result = await self._write_once(records, gone, after_lost_commit)
+            except TransientWriteError as exc:
+                now = time.monotonic()
+                if self.outage_since is None:
+                    self.outage_since = now
+                if exc.commit_unknown and not after_lost_commit:
+                    after_lost_commit = True
+                    self.stats.inc_value(COMMIT_UNKNOWN_KEY)
+                left = self.outage_since + self.retry_for - now
+                if left <= 0:
+                    raise
+                tries += 1
+                delay = min(FIRST_RETRY_DELAY * 2 ** (tries - 1), MAX_RETRY_DELAY, left)
+                self.stats.inc_value(RETRIED_KEY)
+                logger.warning(
+                    "The database did not take a batch of %d articles (%s); trying again in "
+                    "%.1f s (try %d; the crawl gives up %.0f s after the first failure, "
+                    "NEWSCRAWL_DB_RETRY_FOR)",
+                    len(records),
+                    exc,
+                    delay,
+                    tries,
+                    self.retry_for,
+                )
+                await asyncio.sleep(delay)
+                continue
+            if self.outage_since is not None:
+                logger.warning(
+                    "The database takes batches again, after %.1f s",
+                    time.monotonic() - self.outage_since,
+                )
+                self.outage_since = None
+            return result
+
+    async def _write_once(
+        self, records: list[Article], gone: list[Tombstone], after_lost_commit: bool
+    ) -> BatchResult:
+        if self.pool is not None:
+            return await self.pool.run(writer.write_in_worker, records, gone, after_lost_commit)
+        assert self.writer is not None
+        return self.writer.write(records, gone, after_lost_commit)
+
+    def _gave_up(self, exc: Exception) -> str:
+        if not isinstance(exc, TransientWriteError):
+            return ""
+        if self.retry_for <= 0:
+            return " (NEWSCRAWL_DB_RETRY_FOR = 0: transient failures are not retried)"
+        assert self.outage_since is not None
+        return (
+            f" (the database has failed for {time.monotonic() - self.outage_since:.1f} s, "
+            f"longer than NEWSCRAWL_DB_RETRY_FOR = {self.retry_for:g} s)"
+        )
 
     def _stop_crawl(self) -> None:
         engine = self.crawler.engine
@@ -222,6 +316,7 @@ class PersistPipeline:
             self.flush()
             while self.writing:
                 await asyncio.wait(self.writing)
+            self._report_feed()
         finally:
             if self.pool is not None:
                 try:
@@ -230,3 +325,35 @@ class PersistPipeline:
                     self.pool.close()
             if self.writer is not None:
                 self.writer.close()
+
+    def _report_feed(self) -> None:
+        """Count and say how many of a feed's articles are not in the database (refused batches).
+
+        Scrapy's feed exporter writes every item that went through the pipelines, so the feed
+        (``FEEDS``, ``-O``) lists the articles of the refused batches too.
+        """
+        refused = stats_keys.count(self.stats.get_stats(), FAILED_KEY)
+        feeds = self.crawler.settings.getdict("FEEDS")
+        if not (refused and feeds):
+            return
+        self.stats.set_value(stats_keys.PERSIST_FEED_NOT_STORED, refused)
+        logger.error(
+            "The feed (%s) lists %d articles that were not stored (the refused batches above); "
+            "`newscrawl export` lists what the database has",
+            ", ".join(map(str, feeds)),
+            refused,
+        )
+
+
+def retry_seconds(value: object) -> float:
+    """``NEWSCRAWL_DB_RETRY_FOR``: seconds, 0 or more (0: fail at the first transient error)."""
+    try:
+        seconds = float(str(value).strip())
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ValueError(
+            "setting NEWSCRAWL_DB_RETRY_FOR must be a number of seconds, 0 or more "
+            f"(how long a database outage is waited out), not {value!r}"
+        )
+    return seconds

@@ -89,6 +89,7 @@ def test_a_refused_batch_stops_the_crawl_and_names_its_urls(
     assert result.stats["newscrawl/run/status"] == "failed"
     failed = result.stat("newscrawl/persist/failed")
     assert failed >= BATCH
+    assert result.stat("newscrawl/persist/retried") == 0  # not transient: failed at once
     assert stored == 0  # each refused batch rolled back whole, its articles included
     assert "refused by the test" in result.log
     named = set()
