@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,11 @@ import pytest
 
 from tests.helpers import BACKENDS, fresh_database, load_golden
 from tests.pgserver import private_pg  # noqa: F401 - a fixture for every test package
+
+# `newscrawl crawl` writes each crawl's log to output/logs by default; the tests' crawls keep
+# theirs on stderr, where the tests read them (and a test run leaves nothing in output/). A test
+# of the log files passes its own --log-dir.
+os.environ["NEWSCRAWL_LOG_DIR"] = "-"
 
 
 @pytest.fixture(params=BACKENDS)
