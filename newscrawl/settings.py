@@ -16,7 +16,8 @@ SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
 # One spider per site profile (shipped ones plus NEWSCRAWL_SITES_DIR).
 SPIDER_LOADER_CLASS = "newscrawl.spiderloader.ProfileSpiderLoader"
-# `scrapy crawl` checks the spider arguments (-a base_url=) before the crawl: a usage error, exit 2
+# `scrapy crawl` is newscrawl's (newscrawl/commands/crawl.py): it checks the spider arguments
+# (-a base_url=) before the crawl (a usage error, exit 2) and exits 75 when the site lock refused it.
 COMMANDS_MODULE = "newscrawl.commands"
 NEWSCRAWL_SITES_DIR = os.environ.get("NEWSCRAWL_SITES_DIR", "")
 
@@ -132,6 +133,10 @@ EXTENSIONS = {
     # Requests stored articles the listings no longer link, when the crawl runs dry.
     "newscrawl.extensions.recheck.RecheckKnownArticles": 600,
     "newscrawl.extensions.runs.RunRecorder": 800,
+    # Scrapy's feed exporter (-o/-O), built after the run recorder so that a crawl refused by the
+    # site lock opens no feed: -O keep.jsonl is left as it was (newscrawl/extensions/feeds.py).
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "newscrawl.extensions.feeds.FeedExporter": 850,
     "newscrawl.extensions.statsfile.StatsFile": 900,
 }
 NEWSCRAWL_STATS_FILE = ""
@@ -140,6 +145,9 @@ NEWSCRAWL_STATS_FILE = ""
 # Every crawl is recorded in crawl_runs and holds its site's lock while it runs (RunRecorder,
 # on whenever NEWSCRAWL_DATABASE_URL is set). A crashed run's lock expires after the TTL.
 NEWSCRAWL_LOCK_TTL = 300
+# ... at once when its holder is provably dead (same host, process gone; newscrawl/db/locks.py).
+# Turn off if machines that share the database can have the same host name.
+NEWSCRAWL_LOCK_TAKE_OVER_DEAD = True
 # Run health (newscrawl/health/monitors.py): a run fails when title, body or date is missing on more
 # than this share of its article pages (judged from NEWSCRAWL_HEALTH_MIN_PAGES pages on), or
 # when it extracted nothing although the site's previous runs did.

@@ -59,6 +59,13 @@ PAGE_REFUSED: Final = Family("newscrawl/page/refused/")
 
 # --- navigation (the spider) ---------------------------------------------------------------
 DISCOVERY: Final = Family("newscrawl/discovery/")
+#: Sources requested: the first page of each listing, each feed and sitemap (the start requests).
+SOURCE_REQUESTED: Final = "newscrawl/source/requested"
+#: Sources that could not be fetched, by cause: ``http_<status>``, ``dns``, ``connection_refused``,
+#: ``timeout`` or the exception's name.
+SOURCE_FAILED: Final = Family("newscrawl/source/failed/")
+#: What went wrong with them, one message each (a list: ``HTTP 404 on /en/news``).
+SOURCE_ERRORS: Final = "newscrawl/source/errors"
 LISTING_PAGES: Final = "newscrawl/listing/pages"
 LISTING_STOPPED_AT_KNOWN: Final = "newscrawl/listing/stopped_at_known"
 FEED_ENTRIES: Final = "newscrawl/feed/entries"
@@ -101,3 +108,10 @@ HEALTH_MESSAGE: Final = "newscrawl/health/message"
 RUN_ID: Final = "newscrawl/run/id"
 RUN_STATUS: Final = "newscrawl/run/status"
 RUN_MESSAGE: Final = "newscrawl/run/message"
+
+# --- the site lock (extensions.runs) --------------------------------------------------------
+LOCK_RENEWED: Final = "newscrawl/lock/renewed"
+#: Set (1) when another run holds the site's lock: the crawl is refused, its feeds left alone.
+LOCK_REFUSED: Final = "newscrawl/lock/refused"
+#: Locks taken over from another run, by why: ``expired`` or ``dead`` (its process is gone).
+LOCK_TAKEN_OVER: Final = Family("newscrawl/lock/taken_over/")

@@ -56,6 +56,7 @@ COMMANDS: dict[str, str] = {
     "db": "upgrade or inspect the database schema",
     "export": "export articles from the database (JSON lines, CSV, WARC)",
     "runs": "list recorded crawl runs",
+    "unlock": "release a site's crawl lock by hand and mark its run aborted",
 }
 
 

@@ -44,7 +44,7 @@ from typing import IO
 
 from newscrawl.cli._errors import CommandError, http_url, one_line, usage_error
 from newscrawl.cli._sites import load_site_profiles, profile_names, resolve_sites, single_profile
-from newscrawl.extensions.runs import LOCK_REASONS, RUN_MESSAGE_KEY, persist_failure
+from newscrawl.extensions.runs import EXIT_LOCKED, LOCK_REASONS, RUN_MESSAGE_KEY, persist_failure
 from newscrawl.health.check import MESSAGE_KEY, STATUS_KEY, applies
 from newscrawl.runner import CrawlResult, run_crawl
 
@@ -64,7 +64,6 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_UNHEALTHY = 3
-EXIT_LOCKED = 75  # os.EX_TEMPFAIL: "try again later"
 
 #: Where the crawl logs go unless ``--log-dir`` says otherwise (``-``: stderr).
 LOG_DIR_ENV = "NEWSCRAWL_LOG_DIR"
@@ -85,11 +84,12 @@ class Outcome:
 def outcome(result: CrawlResult) -> Outcome:
     """The exit code and message of one ``scrapy crawl`` child, from its exit status and stats."""
     stats = result.stats
+    reason = str(stats.get("finish_reason", ""))
+    # scrapy crawl exits EXIT_LOCKED (75) for these reasons (newscrawl/commands/crawl.py)
+    if result.returncode in (EXIT_OK, EXIT_LOCKED) and reason in LOCK_REASONS:
+        return Outcome(EXIT_LOCKED, str(stats.get(RUN_MESSAGE_KEY) or reason))
     if result.returncode != 0 or not stats:
         return Outcome(EXIT_ERROR, f"scrapy crawl exited with status {result.returncode}")
-    reason = str(stats.get("finish_reason", ""))
-    if reason in LOCK_REASONS:
-        return Outcome(EXIT_LOCKED, str(stats.get(RUN_MESSAGE_KEY) or reason))
     if refused := persist_failure(stats):
         return Outcome(EXIT_ERROR, refused)
     if stats.get(STATUS_KEY) in ("failed", "error"):

@@ -11,12 +11,17 @@ this one's ``spider_closed``). For each crawl it
 2. takes the site's lock (:mod:`newscrawl.db.locks`). If another run, on this host or any other
    sharing the database, holds it, the spider is closed at once with reason ``locked`` (nothing
    is fetched) and the run is recorded ``aborted`` with a message naming the holder's host, pid
-   and lock expiry. ``newscrawl crawl`` turns that reason into exit code 75;
+   and lock expiry; ``newscrawl/lock/refused`` is set at once, so that the feed exporter
+   (:mod:`newscrawl.extensions.feeds`) leaves the ``-O`` file alone. ``scrapy crawl`` (see
+   :mod:`newscrawl.commands.crawl`) and ``newscrawl crawl`` exit 75 for that reason;
 3. renews the lock every ``NEWSCRAWL_LOCK_TTL / 5`` seconds (a Twisted ``LoopingCall``); the TTL
    (``NEWSCRAWL_LOCK_TTL``, 300 s) is how long the lock of a crashed run blocks the next one.
    If a renewal finds the lock taken over (this process stalled for longer than the TTL), the
-   spider is closed with reason ``lock_lost``. A run that takes over an expired lock marks the
-   run that held it ``aborted`` if it is still recorded as ``running`` (it was killed);
+   spider is closed with reason ``lock_lost``. A lock whose holder is provably dead (on this
+   host, its process is gone: :func:`~newscrawl.db.locks.holder_is_dead`) is taken over at once,
+   without waiting for the TTL (``NEWSCRAWL_LOCK_TAKE_OVER_DEAD``, on by default). A run that
+   takes over a lock, expired or dead, marks the run that held it ``aborted`` if it is still
+   recorded as ``running`` (it was killed), with a message saying why;
 4. when the spider closes, stores the end time, the status and the counts from the stats
    (:func:`run_counts`), and releases the lock.
 
@@ -46,7 +51,9 @@ from newscrawl import stats as keys
 from newscrawl.db.locks import (
     DEFAULT_TTL,
     LockHeld,
+    LockInfo,
     LockOwner,
+    Takeover,
     acquire_lock,
     read_lock,
     release_lock,
@@ -65,6 +72,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
+    "EXIT_LOCKED",
     "LOCKED",
     "LOCK_LOST",
     "LOCK_REASONS",
@@ -84,6 +92,8 @@ LOCKED = "locked"
 #: Close reason of a crawl whose lock was taken over while it ran.
 LOCK_LOST = "lock_lost"
 LOCK_REASONS = (LOCKED, LOCK_LOST)
+#: Exit code of ``scrapy crawl`` and ``newscrawl crawl`` for those reasons (``EX_TEMPFAIL``).
+EXIT_LOCKED = 75
 #: Close reasons of a crawl that was stopped from outside (Ctrl-C, SIGTERM, scrapyd's cancel).
 STOPPED_REASONS = ("shutdown", "cancelled")
 
@@ -103,8 +113,8 @@ def run_counts(stats: Mapping[str, Any]) -> dict[str, Any]:
     (``{reason: n}``), ``lost`` and ``refused`` (``{cause: n}``: the article pages the
     middlewares gave up, ``newscrawl/article/lost/<cause>`` and ``.../refused/<cause>``), ``errors``
     (``{stat: n}``: article HTTP errors and fetch failures, other pages lost or refused
-    (``page/lost/<cause>``), failed extractions, logged errors) and ``fields`` (article pages
-    checked and missing fields).
+    (``page/lost/<cause>``), sources that failed (``source/<cause>``), failed extractions, logged
+    errors) and ``fields`` (article pages checked and missing fields).
     """
     errors = {
         f"http_error/{k}": v for k, v in keys.ARTICLE_HTTP_ERROR.members(stats).items()
@@ -114,6 +124,7 @@ def run_counts(stats: Mapping[str, Any]) -> dict[str, Any]:
     )
     for kind, family in (("lost", keys.PAGE_LOST), ("refused", keys.PAGE_REFUSED)):
         errors.update({f"page/{kind}/{k}": v for k, v in family.members(stats).items()})
+    errors.update({f"source/{k}": v for k, v in keys.SOURCE_FAILED.members(stats).items()})
     for name, key in (
         ("extract/failed", keys.EXTRACT_FAILED),
         ("log/ERROR", "log_count/ERROR"),
@@ -174,7 +185,9 @@ def run_outcome(reason: str, stats: Mapping[str, Any]) -> tuple[str, str | None]
 class RunRecorder:
     """Record the crawl run and hold the site's lock (see the module docstring)."""
 
-    def __init__(self, crawler: Crawler, stats: StatsCollector, ttl: float) -> None:
+    def __init__(
+        self, crawler: Crawler, stats: StatsCollector, ttl: float, take_over_dead: bool = True
+    ) -> None:
         self.crawler = crawler
         self.stats = stats
         self.ttl = ttl
@@ -183,6 +196,7 @@ class RunRecorder:
         self.run_id: int | None = None
         self.owner: LockOwner | None = None  # set while we hold the lock
         self.heartbeat: LoopingCall | None = None
+        self.take_over_dead = take_over_dead
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -192,7 +206,8 @@ class RunRecorder:
         if ttl <= 0:
             raise ValueError(f"NEWSCRAWL_LOCK_TTL must be a positive number of seconds, not {ttl}")
         assert crawler.stats is not None
-        extension = cls(crawler, crawler.stats, ttl)
+        take_over_dead = crawler.settings.getbool("NEWSCRAWL_LOCK_TAKE_OVER_DEAD", True)
+        extension = cls(crawler, crawler.stats, ttl, take_over_dead)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
@@ -209,23 +224,39 @@ class RunRecorder:
         self.stats.set_value(RUN_ID_KEY, self.run_id)
         owner = LockOwner(owner.host, owner.pid, self.run_id)
         try:
-            lock = acquire_lock(self.sessions, self.site, owner, self.ttl)
+            lock = acquire_lock(
+                self.sessions, self.site, owner, self.ttl, take_over_dead=self.take_over_dead
+            )
         except LockHeld as held:
             message = str(held)
             self.stats.set_value(RUN_MESSAGE_KEY, message)
+            self.stats.set_value(keys.LOCK_REFUSED, 1)
             logger.warning("Not crawling: %s", message)
             raise CloseSpider(LOCKED) from held
         self.owner = owner
         logger.info("Run %s holds the lock of %s until %s", self.run_id, self.site, lock.expires_at)
-        if lock.previous is not None and lock.previous.run_id is not None:
-            message = (
-                f"its lock expired at {lock.previous.expires_at:%Y-%m-%d %H:%M:%S} UTC without being "
-                f"released (the process died?); taken over by run {self.run_id}"
-            )
-            if abandon_run(self.sessions, lock.previous.run_id, message):
-                logger.warning("Run %s of %s: %s", lock.previous.run_id, self.site, message)
+        if lock.previous is not None and lock.takeover is not None:
+            self.stats.inc_value(keys.LOCK_TAKEN_OVER.key(lock.takeover))
+            self._abandon(lock.previous, lock.takeover)
         self.heartbeat = LoopingCall(self.renew)
         self.heartbeat.start(self.ttl / RENEWALS_PER_TTL, now=False)
+
+    def _abandon(self, previous: LockInfo, takeover: Takeover) -> None:
+        """Mark the run whose lock this run took over ``aborted`` (if still ``running``)."""
+        assert self.sessions is not None
+        if takeover == "dead":
+            message = (
+                f"its process (pid {previous.pid} on {previous.host}) is gone and its lock was "
+                f"not released; taken over at once by run {self.run_id}"
+            )
+        else:
+            message = (
+                f"its lock expired at {previous.expires_at:%Y-%m-%d %H:%M:%S} UTC without being "
+                f"released (the process died?); taken over by run {self.run_id}"
+            )
+        logger.warning("Took over the lock of %s from %s", self.site, previous.describe())
+        if previous.run_id is not None and abandon_run(self.sessions, previous.run_id, message):
+            logger.warning("Run %s of %s: %s", previous.run_id, self.site, message)
 
     def renew(self) -> None:
         """Move the lock's expiry forward; close the spider if the lock was taken over."""
@@ -239,7 +270,7 @@ class RunRecorder:
             logger.warning("Could not renew the lock of %s: %s", self.site, exc)
             return
         if renewed:
-            self.stats.inc_value("newscrawl/lock/renewed")
+            self.stats.inc_value(keys.LOCK_RENEWED)
             return
         self.owner = None
         self._stop_heartbeat()

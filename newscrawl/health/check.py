@@ -2,6 +2,13 @@
 
 A run is unhealthy when
 
+- **every source failed**: each listing, feed and sitemap it started from (the spider's start
+  requests, ``newscrawl/source/requested``) could not be fetched (``newscrawl/source/failed/<cause>``:
+  an HTTP error status, a DNS failure, a refused connection, a timeout); the message names the
+  causes (``newscrawl/source/errors``: ``HTTP 404 on /en/news``, ``DNS lookup failed for …``), or
+- **the site's first run stored nothing** (``first_run``: the database holds no finished run of
+  the site, so there is no history to compare with): no article new, changed or unchanged in the
+  database. A first crawl of a mistyped path or a dead host is otherwise a quiet success, or
 - **no articles were extracted** although the site's previous finished runs extracted some
   (``history``: the ``counts`` of those runs, see :mod:`newscrawl.db.runs`), and none was found
   unchanged either (an incremental crawl skips archived articles, ``article/skipped_known``, or
@@ -73,7 +80,7 @@ MESSAGE_KEY = keys.HEALTH_MESSAGE
 class Problem:
     """One reason a run looks wrong."""
 
-    #: ``no_articles`` or ``missing_field``.
+    #: ``sources_failed``, ``first_run_empty``, ``no_articles`` or ``missing_field``.
     code: str
     message: str
     #: The field, for ``missing_field``.
@@ -119,11 +126,13 @@ def check_health(
     *,
     max_missing_share: float = DEFAULT_MAX_MISSING_SHARE,
     min_pages: int = DEFAULT_MIN_PAGES,
+    first_run: bool = False,
 ) -> list[Problem]:
     """The problems of a run with these final *stats*; empty when it looks right.
 
     *history* holds the ``counts`` of the site's previous finished runs (newest first); their
-    ``articles`` say how many articles those runs extracted.
+    ``articles`` say how many articles those runs extracted. *first_run* says that the run
+    stores into a database that holds no finished run of the site.
     """
     if not 0 <= max_missing_share < 1:
         raise ValueError(f"the maximum missing share must be in [0, 1), not {max_missing_share}")
@@ -132,6 +141,28 @@ def check_health(
     # an incremental crawl may find only articles it already has: not fetched or not modified
     unchanged = count(stats, keys.ARTICLE_SKIPPED_KNOWN) + count(stats, keys.ARTICLE_NOT_MODIFIED)
     before = [int(counts.get("articles") or 0) for counts in history]
+    causes = "; ".join(str(e) for e in stats.get(keys.SOURCE_ERRORS) or ())
+    requested = count(stats, keys.SOURCE_REQUESTED)
+    failed = sum(keys.SOURCE_FAILED.members(stats).values())
+    stored = unchanged + sum(
+        count(stats, key) for key in (keys.PERSIST_NEW, keys.PERSIST_CHANGED, keys.PERSIST_UNCHANGED)
+    )
+    if requested and failed >= requested:
+        problems.append(
+            Problem(
+                "sources_failed",
+                f"every source failed ({failed} of {requested}): {causes or 'see the log'}",
+            )
+        )
+    elif first_run and stored == 0:
+        found = f"{extracted} articles extracted"
+        problems.append(
+            Problem(
+                "first_run_empty",
+                f"the site's first run stored no articles ({found}"
+                + (f"; {failed} of {requested} sources failed: {causes})" if failed else ")"),
+            )
+        )
     if extracted == 0 and unchanged == 0 and any(before):
         problems.append(
             Problem(

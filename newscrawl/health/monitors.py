@@ -8,7 +8,8 @@ middleware). The monitor reads its settings from the crawler:
 - ``NEWSCRAWL_HEALTH_MAX_MISSING_SHARE`` (0.5) and ``NEWSCRAWL_HEALTH_MIN_PAGES`` (5);
 - the crawl's database (the :class:`~newscrawl.extensions.archive.Archive` extension, on when
   ``NEWSCRAWL_DATABASE_URL`` is set): the site's previous finished runs (``crawl_runs``), the
-  history that says whether a run without articles is wrong. Without a database there is no
+  history that says whether a run without articles is wrong; none at all makes this the site's
+  first run, which must store something. Without a database there is no
   history, and a database it can't read is logged and treated the same way.
 
 A failing monitor is how spidermon reports a problem; the monitor also leaves its verdict in the
@@ -90,7 +91,8 @@ class RunHealthMonitor(Monitor):  # type: ignore[misc]  # spidermon has no type 
             self.skipTest(f"the crawl ended with {reason!r}, not at its end")
         try:
             settings = crawler.settings
-            history = load_history(crawler.get_extension(Archive), crawler.spider.name)
+            archive = crawler.get_extension(Archive)
+            history = load_history(archive, crawler.spider.name)
             problems = check_health(
                 stats,
                 history,
@@ -98,6 +100,8 @@ class RunHealthMonitor(Monitor):  # type: ignore[misc]  # spidermon has no type 
                     "NEWSCRAWL_HEALTH_MAX_MISSING_SHARE", DEFAULT_MAX_MISSING_SHARE
                 ),
                 min_pages=settings.getint("NEWSCRAWL_HEALTH_MIN_PAGES", DEFAULT_MIN_PAGES),
+                # stored into a database without a finished run of the site
+                first_run=archive is not None and not history,
             )
         except Exception as exc:
             crawler.stats.set_value(STATUS_KEY, "error")

@@ -16,9 +16,16 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DontCloseSpider,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+)
 from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import sitemap_urls_from_robots
+from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 
 from newscrawl import stats as stats_keys
@@ -41,6 +48,33 @@ logger = logging.getLogger(__name__)
 ARTICLE_PRIORITY = 10  # finish articles before opening more listing pages: bounded memory
 GONE_STATUSES = (404, 410)  # an article that answers these was removed by the site
 NOT_MODIFIED = 304  # the answer to a conditional re-fetch of an unchanged article
+
+
+#: At most this many distinct source failure messages are kept in the stats.
+MAX_SOURCE_ERRORS = 10
+
+
+def source_failure(failure: Failure, url: str) -> tuple[str, str]:
+    """Why fetching *url* failed: the ``newscrawl/source/failed/`` member and a message naming the
+    cause (``HTTP 404 on /en/news``, ``DNS lookup failed for nosuch.invalid`` ...)."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    error = failure.value
+    response = getattr(error, "response", None)
+    if isinstance(error, HttpError) and response is not None:
+        return f"http_{response.status}", f"HTTP {response.status} on {path}"
+    if isinstance(error, CannotResolveHostError | net_error.DNSLookupError):
+        return "dns", f"DNS lookup failed for {parts.hostname}"
+    if isinstance(error, DownloadConnectionRefusedError | net_error.ConnectionRefusedError):
+        return "connection_refused", f"connection refused by {parts.netloc}"
+    if isinstance(
+        error, DownloadTimeoutError | net_error.TimeoutError | net_error.TCPTimedOutError
+    ):
+        return "timeout", f"timed out fetching {path} from {parts.netloc}"
+    if isinstance(error, RequestGivenUp):
+        return error.cause, f"{error.kind} ({error.cause}) on {path}"
+    name = type(error).__name__
+    return name, f"{name} on {path}: {failure.getErrorMessage()}"
 
 
 def freeze_startup_objects() -> None:
@@ -119,10 +153,28 @@ class ProfileSpider(scrapy.Spider):
             "sitemap": self.parse_sitemap,
         }
         kwargs = {"page": 1} if kind == "listing" else {}
+        self._inc(stats_keys.SOURCE_REQUESTED, len(paths))
         return [
-            Request(self.base_url + path, callback=callbacks[kind], cb_kwargs=kwargs)
+            Request(
+                self.base_url + path,
+                callback=callbacks[kind],
+                errback=self.source_failed,
+                cb_kwargs=kwargs,
+            )
             for path in paths
         ]
+
+    def source_failed(self, failure: Failure) -> None:
+        """Count and log a listing, feed or sitemap that could not be fetched (the run health
+        check fails a run whose every source failed, and names why)."""
+        request = failure.request  # type: ignore[attr-defined]
+        cause, message = source_failure(failure, request.url)
+        self._inc(stats_keys.SOURCE_FAILED.key(cause))
+        assert self.crawler.stats is not None
+        errors = list(self.crawler.stats.get_value(stats_keys.SOURCE_ERRORS) or [])
+        if message not in errors and len(errors) < MAX_SOURCE_ERRORS:
+            self.crawler.stats.set_value(stats_keys.SOURCE_ERRORS, [*errors, message])
+        logger.error("Source failed: %s (%s)", message, request.url)
 
     def _next_source(self) -> list[Request]:
         """Requests of the next fallback source, or none when every source was tried."""

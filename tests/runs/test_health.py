@@ -75,6 +75,32 @@ def test_no_articles_is_wrong_only_when_the_history_has_some():
     assert "previous 2 finished run(s) extracted up to 12" in problem.message
 
 
+def test_a_run_whose_every_source_failed_is_wrong_and_names_the_causes():
+    failed = {
+        **stats(source__requested=2, source__failed__http_404=1, source__failed__dns=1),
+        "newscrawl/source/errors": ["HTTP 404 on /en/news", "DNS lookup failed for x.invalid"],
+    }
+    (problem,) = check_health(failed, [{"articles": 0}])
+    assert problem.code == "sources_failed"
+    assert "(2 of 2)" in problem.message
+    assert "HTTP 404 on /en/news; DNS lookup failed for x.invalid" in problem.message
+    one_left = {**failed, "newscrawl/source/requested": 3, **stats(article__extracted=5)}
+    assert check_health(one_left) == []  # one source of three still answered
+
+
+def test_a_first_run_must_store_something():
+    nothing = stats(source__requested=1, article__extracted=3)
+    (problem,) = check_health(nothing, first_run=True)
+    assert problem.code == "first_run_empty"
+    assert "first run stored no articles (3 articles extracted)" in problem.message
+    assert check_health(nothing) == []  # not the first run (or no database)
+    assert check_health({**nothing, **stats(persist__new=3)}, first_run=True) == []
+    partly = {**nothing, **stats(source__failed__timeout=1, source__requested=2)}
+    partly["newscrawl/source/errors"] = ["timed out fetching /feed from h"]
+    (problem,) = check_health(partly, first_run=True)
+    assert "1 of 2 sources failed: timed out fetching /feed from h" in problem.message
+
+
 def test_an_incremental_run_that_found_only_archived_articles_is_healthy():
     history = [{"articles": 12}]
     assert check_health(stats(article__skipped_known=30), history) == []
@@ -150,6 +176,13 @@ def test_only_runs_that_reached_their_end_are_judged(reason, judged):
             EXIT_UNHEALTHY,
             "title",
         ),
+        (
+            75,  # scrapy crawl's own exit code for a refused crawl
+            {"finish_reason": "locked", "newscrawl/run/message": "held by pid 7"},
+            EXIT_LOCKED,
+            "pid 7",
+        ),
+        (75, {}, EXIT_ERROR, "status 75"),
         (0, {"finish_reason": "shutdown"}, EXIT_ERROR, "shutdown"),
         (1, {"finish_reason": "finished"}, EXIT_ERROR, "status 1"),
         (0, {}, EXIT_ERROR, "status 0"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -11,8 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newscrawl.db.locks import (
     LockHeld,
+    LockInfo,
     LockOwner,
     acquire_lock,
+    break_lock,
+    holder_is_dead,
+    process_started_at,
     read_lock,
     release_lock,
     renew_lock,
@@ -158,3 +165,90 @@ def test_concurrent_takeovers_of_an_expired_lock_have_exactly_one_winner(session
     winners = race(sessions, contenders, T0 + timedelta(seconds=5))
     assert len(winners) == 1
     assert read_lock(sessions, "mfa_en").run_id == winners[0].run_id  # type: ignore[union-attr]
+
+
+# -- a holder whose process is gone ----------------------------------------------------------
+
+
+@pytest.fixture
+def child() -> Iterator[subprocess.Popen[bytes]]:
+    """A live child process of this test (it waits on its stdin until the test ends)."""
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        yield proc
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=30)
+
+
+def dead_pid() -> int:
+    """The pid of a child that has exited and been reaped (no process has it now)."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait(timeout=30)
+    return proc.pid
+
+
+def local_owner(sessions: sessionmaker[Session], pid: int) -> LockOwner:
+    return owner(sessions, socket.gethostname(), pid)
+
+
+def test_a_lock_whose_process_is_gone_is_taken_over_at_once(sessions):
+    gone = local_owner(sessions, dead_pid())
+    acquire_lock(sessions, "mfa_en", gone, ttl=300)
+    next_run = local_owner(sessions, 424242)
+    lock = acquire_lock(sessions, "mfa_en", next_run, ttl=300)  # long before the expiry
+    assert lock.takeover == "dead"
+    assert lock.previous is not None and lock.previous.run_id == gone.run_id
+    assert read_lock(sessions, "mfa_en").run_id == next_run.run_id  # type: ignore[union-attr]
+    assert not renew_lock(sessions, "mfa_en", gone)
+
+
+def test_a_live_holder_keeps_its_lock(sessions, child):
+    assert not holder_is_dead(
+        LockInfo("mfa_en", socket.gethostname(), child.pid, None, datetime.now(UTC), T0)
+    )
+    acquire_lock(sessions, "mfa_en", local_owner(sessions, child.pid), ttl=300)
+    with pytest.raises(LockHeld, match=f"pid {child.pid} on"):
+        acquire_lock(sessions, "mfa_en", local_owner(sessions, 424242), ttl=300)
+
+
+def test_a_reused_pid_is_not_the_holder(sessions, child):
+    """A process that started after the lock was acquired can't hold it: the pid was reused."""
+    started = process_started_at(child.pid)
+    assert started is not None
+    assert abs((started - datetime.now(UTC)).total_seconds()) < 60  # the kernel's clock is read right
+    earlier = started - timedelta(minutes=5)
+    lock = LockInfo("mfa_en", socket.gethostname(), child.pid, None, earlier, earlier)
+    assert holder_is_dead(lock)
+    acquire_lock(sessions, "mfa_en", local_owner(sessions, child.pid), ttl=3600, now=earlier)
+    taken = acquire_lock(sessions, "mfa_en", local_owner(sessions, 424242), ttl=300)
+    assert taken.takeover == "dead"
+
+
+def test_a_dead_holder_elsewhere_or_with_the_takeover_off_waits_for_the_expiry(sessions):
+    pid = dead_pid()
+    acquire_lock(sessions, "mfa_en", owner(sessions, "another-host", pid), ttl=300)
+    with pytest.raises(LockHeld):
+        acquire_lock(sessions, "mfa_en", local_owner(sessions, 424242), ttl=300)
+    acquire_lock(sessions, "ict_en", local_owner(sessions, pid), ttl=300)
+    with pytest.raises(LockHeld):
+        acquire_lock(sessions, "ict_en", local_owner(sessions, 424242), take_over_dead=False)
+
+
+def test_concurrent_takeovers_of_a_dead_holders_lock_have_exactly_one_winner(sessions):
+    acquire_lock(sessions, "mfa_en", local_owner(sessions, dead_pid()), ttl=300, now=T0)
+    contenders = [owner(sessions, f"host-{i}", 1000 + i) for i in range(8)]
+    winners = race(sessions, contenders, T0 + timedelta(seconds=5))
+    assert len(winners) == 1
+    assert read_lock(sessions, "mfa_en").run_id == winners[0].run_id  # type: ignore[union-attr]
+
+
+def test_break_lock_deletes_whoever_holds_it(sessions):
+    holder = owner(sessions, "host-a", 100)
+    acquire_lock(sessions, "mfa_en", holder, ttl=300, now=T0)
+    broken = break_lock(sessions, "mfa_en")
+    assert broken is not None
+    assert (broken.host, broken.pid, broken.run_id, broken.acquired_at) == ("host-a", 100, holder.run_id, T0)
+    assert read_lock(sessions, "mfa_en") is None
+    assert break_lock(sessions, "mfa_en") is None
