@@ -47,6 +47,9 @@ ARTICLE_NOT_MODIFIED: Final = "newscrawl/article/not_modified"
 ARTICLE_CONDITIONAL: Final = "newscrawl/article/conditional"
 ARTICLE_HTTP_ERROR: Final = Family("newscrawl/article/http_error/")
 ARTICLE_ERROR: Final = Family("newscrawl/article/error/")
+#: Gone observations by reason (``newscrawl.removal.REASONS``), and challenge pages.
+ARTICLE_GONE: Final = Family("newscrawl/article/gone/")
+ARTICLE_CHALLENGE: Final = "newscrawl/article/challenge"
 
 # --- navigation (the spider) ---------------------------------------------------------------
 DISCOVERY: Final = Family("newscrawl/discovery/")
@@ -76,6 +79,8 @@ PERSIST: Final = Family("newscrawl/persist/")
 PERSIST_NEW: Final = PERSIST.key("new")
 PERSIST_CHANGED: Final = PERSIST.key("changed")
 PERSIST_UNCHANGED: Final = PERSIST.key("unchanged")
+PERSIST_GONE_OBSERVED: Final = PERSIST.key("gone_observed")
+PERSIST_REMOVED: Final = PERSIST.key("removed")
 PERSIST_FAILED: Final = PERSIST.key("failed")
 PERSIST_FAILED_TOMBSTONES: Final = PERSIST.key("failed_tombstones")
 

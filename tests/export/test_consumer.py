@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import func, select
 
 from newscrawl.db.models import Delivery
-from newscrawl.db.store import StoreResult, mark_removed
+from newscrawl.db.store import StoreResult
 from newscrawl.export import ExportFilter, export_for_consumer
 from newscrawl.export.writers import JsonLinesWriter
 from tests.export.export_helpers import read_jsonl, revision_ids, run_cli, save
+from tests.helpers import tombstone
 
 pytestmark = pytest.mark.db
 
@@ -103,7 +104,7 @@ def test_every_revision_exactly_once_across_three_crawls(db_url, tmp_path, sessi
 def test_removed_and_restored_revisions(db_url, tmp_path, sessions, make_record):
     save(sessions, make_record("a"), make_record("b"))
     with sessions.begin() as session:
-        assert mark_removed(
+        assert tombstone(
             session, "mfa.gov.ir", "en", "b", at=datetime(2024, 3, 2, tzinfo=UTC), status=410
         )
 
@@ -125,7 +126,7 @@ def test_include_removed_delivers_a_tombstoned_articles_revisions(
 ):
     save(sessions, make_record("a"), make_record("b"))
     with sessions.begin() as session:
-        mark_removed(
+        tombstone(
             session, "mfa.gov.ir", "en", "b", at=datetime(2024, 3, 2, tzinfo=UTC), status=404
         )
 

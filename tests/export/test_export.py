@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from newscrawl.cli import COMMANDS
 from newscrawl.db.models import Article
-from newscrawl.db.store import mark_removed
 from newscrawl.export import RECORD_FIELDS, ExportFilter, export_latest
 from newscrawl.export.query import iter_latest, parse_bound
 from newscrawl.export.writers import JsonLinesWriter
 from newscrawl.items import EXPORT_FIELDS
 from tests.export.export_helpers import read_csv, read_jsonl, revision_ids, run_cli, save
+from tests.helpers import tombstone
 
 pytestmark = pytest.mark.db
 
@@ -105,7 +105,7 @@ def archive(sessions, make_record):
         make_record("1", body="First paragraph.\n\nCorrected.", fetched_at="2024-03-03T09:15:30Z"),
     )
     with sessions.begin() as session:
-        assert mark_removed(
+        assert tombstone(
             session,
             "ict.gov.ir",
             "en",
