@@ -178,11 +178,15 @@ class ProfileSpider(scrapy.Spider):
             if headers:
                 self._inc(stats_keys.ARTICLE_CONDITIONAL)
         self._inc(stats_keys.ARTICLE_REQUESTED)
+        # dont_filter: the spider requests each article once (``_requested``), and a removed
+        # article that redirects to a listing or the home page, already fetched, must still
+        # reach parse_article (a gone observation), not the scheduler's duplicate filter.
         return Request(
             url,
             callback=self.parse_article,
             errback=self.article_failed,
             priority=ARTICLE_PRIORITY,
+            dont_filter=True,
             headers=headers or None,
             cb_kwargs={"date_raw": date_raw, "source_id": source_id},
             meta={"handle_httpstatus_list": [*GONE_STATUSES, NOT_MODIFIED]},
