@@ -87,9 +87,12 @@ class GoneObservation:
     observed_at: str
 
 
+_STATUS_REASONS: Final[dict[int, GoneReason]] = {404: "not_found", 410: "gone"}
+
+
 def status_reason(status: int) -> GoneReason | None:
     """The reason an HTTP *status* is evidence (404, 410), or None."""
-    return {404: "not_found", 410: "gone"}.get(status)
+    return _STATUS_REASONS.get(status)
 
 
 def _path(url: str) -> str:
