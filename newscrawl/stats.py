@@ -79,8 +79,6 @@ PERSIST: Final = Family("newscrawl/persist/")
 PERSIST_NEW: Final = PERSIST.key("new")
 PERSIST_CHANGED: Final = PERSIST.key("changed")
 PERSIST_UNCHANGED: Final = PERSIST.key("unchanged")
-PERSIST_GONE_OBSERVED: Final = PERSIST.key("gone_observed")
-PERSIST_REMOVED: Final = PERSIST.key("removed")
 PERSIST_FAILED: Final = PERSIST.key("failed")
 PERSIST_FAILED_TOMBSTONES: Final = PERSIST.key("failed_tombstones")
 
