@@ -108,6 +108,9 @@ NEWSCRAWL_NEARDUP_THRESHOLD = 0.5
 # (newscrawl/extensions/recheck.py), at most this many, so that deletions become tombstones.
 NEWSCRAWL_RECHECK_ENABLED = True
 NEWSCRAWL_RECHECK_MAX = 1000
+# A tombstone needs two gone observations (404/410, a redirect to the home page or a listing)
+# at least this many hours apart, after the article's last live fetch (newscrawl/removal.py).
+NEWSCRAWL_TOMBSTONE_MIN_INTERVAL = 6.0
 
 # --- exports -------------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"

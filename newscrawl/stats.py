@@ -47,6 +47,9 @@ ARTICLE_NOT_MODIFIED: Final = "newscrawl/article/not_modified"
 ARTICLE_CONDITIONAL: Final = "newscrawl/article/conditional"
 ARTICLE_HTTP_ERROR: Final = Family("newscrawl/article/http_error/")
 ARTICLE_ERROR: Final = Family("newscrawl/article/error/")
+#: Gone observations by reason (``newscrawl.removal.REASONS``), and challenge pages.
+ARTICLE_GONE: Final = Family("newscrawl/article/gone/")
+ARTICLE_CHALLENGE: Final = "newscrawl/article/challenge"
 
 # --- pages the downloader middlewares gave up (newscrawl.middlewares.accounting) ---------------
 # lost: the page could not be had in this crawl (cut, rate limited, redirected away or in a loop),

@@ -6,10 +6,15 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from newscrawl.db.store import record_gone
 from newscrawl.items import Article, RawCapture
+from newscrawl.removal import GoneObservation, GoneReason
 from tests.pg import create_pg_database, drop_pg_database
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -77,3 +82,40 @@ def article_record(
     if isinstance(values.get("capture"), Mapping):
         values["capture"] = RawCapture(**values["capture"])
     return Article(**values)
+
+
+def gone(
+    site: str,
+    lang: str,
+    source_id: str,
+    at: datetime,
+    *,
+    status: int = 404,
+    reason: GoneReason = "not_found",
+    final_url: str | None = None,
+) -> GoneObservation:
+    """A gone observation of ``https://{site}/{lang}/news/{source_id}`` at *at* (aware)."""
+    url = f"https://{site}/{lang}/news/{source_id}"
+    return GoneObservation(
+        site=site,
+        lang=lang,
+        source_id=source_id,
+        reason=reason,
+        status=status,
+        url=url,
+        final_url=final_url or url,
+        observed_at=at.isoformat(),
+    )
+
+
+def tombstone(
+    session: Session, site: str, lang: str, source_id: str, *, at: datetime, status: int = 404
+) -> bool:
+    """Tombstone a stored article as crawls do: the same answer *status* seen 6 h before *at*
+    and at *at* (the default ``NEWSCRAWL_TOMBSTONE_MIN_INTERVAL`` apart). True if it did."""
+    reason: GoneReason = "gone" if status == 410 else "not_found"
+    outcome = None
+    for when in (at - timedelta(hours=6), at):
+        observation = gone(site, lang, source_id, when, status=status, reason=reason)
+        outcome = record_gone(session, observation, min_interval=timedelta(hours=6))
+    return outcome == "removed"

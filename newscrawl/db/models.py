@@ -7,6 +7,9 @@ The schema itself is created and changed only by the Alembic migrations in
 - ``Revision``: one row per distinct content seen for an article, plus a ``removed`` revision per
   tombstone and a ``restored`` revision when a removed article comes back.
 - ``Capture``: the HTTP response a revision was extracted from, body compressed (Zstandard; zlib in older rows).
+- ``RemovalEvidence``: each fetch that found an article gone (404, 410, a redirect to the home
+  page or a listing), linked to the ``removed`` revision it supports once there is enough of it
+  (``newscrawl.removal``).
 - ``Fingerprint`` and ``LshBand``: MinHash signatures and their LSH band keys, so that
   near-duplicate look-ups are index look-ups, not scans of the archive.
 - ``CrawlRun`` and ``CrawlLock``: the record of every scheduled run, and the lock that keeps two
@@ -38,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from newscrawl.db.compression import compress_body, decompress_body
+from newscrawl.removal import REASONS
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -50,6 +54,7 @@ __all__ = [
     "Delivery",
     "Fingerprint",
     "LshBand",
+    "RemovalEvidence",
     "Revision",
     "UTCDateTime",
     "capture_values",
@@ -254,6 +259,35 @@ def capture_values(
         "fetched_at": fetched_at,
         "encoding": encoding,
     }
+
+
+class RemovalEvidence(Base):
+    """One fetch that found an article gone: the evidence a tombstone is written on.
+
+    Never deleted. ``revision_id`` is the ``removed`` revision (the tombstone) it supports, or
+    None while the evidence is not enough yet (or no longer counts: the article was fetched live
+    after it). See :mod:`newscrawl.removal` for what counts.
+    """
+
+    __tablename__ = "removal_evidence"
+    __table_args__ = (
+        CheckConstraint(
+            "reason IN ({})".format(", ".join(f"'{k}'" for k in REASONS)), name="reason"
+        ),
+    )
+
+    id: Mapped[intpk]
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"), index=True)
+    #: ``not_found``, ``gone``, ``redirect_home`` or ``redirect_listing``.
+    reason: Mapped[str] = mapped_column(String(32))
+    #: 404, 410, or the redirect's status (200 for a ``<meta refresh>``).
+    status: Mapped[int]
+    observed_at: Mapped[datetime]
+    #: The URL requested.
+    url: Mapped[str] = mapped_column(Text)
+    #: Where the answer came from, after redirects.
+    final_url: Mapped[str] = mapped_column(Text)
 
 
 class Fingerprint(Base):

@@ -1,4 +1,4 @@
-"""Writing articles: batch upserts, revisions when content changes, tombstones.
+"""Writing articles: batch upserts, revisions when content changes, removal evidence and tombstones.
 
 The caller owns the transaction, so that a batch commits as a whole or not at all::
 
@@ -29,8 +29,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
 from sqlalchemy import Integer, Table, bindparam, case, insert, select, update
 from sqlalchemy.dialects import sqlite
@@ -38,12 +38,20 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
 from newscrawl.db.bulk import as_columns, unnest_insert, unnest_rows
-from newscrawl.db.models import Article, Base, Capture, Revision, capture_values
+from newscrawl.db.models import Article, Base, Capture, RemovalEvidence, Revision, capture_values
 from newscrawl.db.upsert import UpsertInsert
 from newscrawl.items import Article as ArticleItem
 from newscrawl.items import RawCapture
+from newscrawl.removal import GoneObservation, removal_confirmed
 
-__all__ = ["SavedRevision", "StoreResult", "mark_removed", "parse_utc", "save_articles"]
+__all__ = [
+    "GoneOutcome",
+    "SavedRevision",
+    "StoreResult",
+    "parse_utc",
+    "record_gone",
+    "save_articles",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +83,7 @@ class StoreResult:
     """What a batch did: counts of articles by outcome.
 
     ``save_articles`` never sets ``removed``; it is there for callers that also count the
-    tombstones written with :func:`mark_removed` in the same batch. ``revisions`` are the
+    tombstones written with :func:`record_gone` in the same batch. ``revisions`` are the
     revisions the batch wrote (kinds ``content`` and ``restored``), e.g. for the near-duplicate
     index (``newscrawl.db.neardup``).
     """
@@ -172,25 +180,85 @@ def save_articles(
     return result
 
 
-def mark_removed(
-    session: Session, site: str, lang: str, source_id: str, *, at: datetime, status: int
-) -> bool:
-    """Tombstone an article the site no longer serves (e.g. HTTP 404 or 410).
+GoneOutcome = Literal["unknown", "already_removed", "recorded", "removed"]
 
-    Sets ``removed_at`` and records a ``removed`` revision that carries the previous content
-    (so history and content-hash comparisons stay meaningful) and a body-less capture holding
-    the HTTP *status*. Returns False, changing nothing, for an unknown article or one that is
-    already removed. Rows are never deleted.
+
+def record_gone(
+    session: Session, observation: GoneObservation, *, min_interval: timedelta
+) -> GoneOutcome:
+    """Store a gone observation of a stored article; tombstone it when the evidence suffices.
+
+    The rule is :func:`newscrawl.removal.removal_confirmed`: the observations made after the
+    article's ``last_seen_at`` (its last live fetch), this one included, are at least two, the
+    first and the last at least *min_interval* apart. Then the tombstone is written: a
+    ``removed`` revision at the last observation's time that carries the previous content (so
+    history and content-hash comparisons stay meaningful) and a body-less capture holding the
+    observation's status and final URL; ``removed_at`` is set; and those observations are linked
+    to it (``removal_evidence.revision_id``).
+
+    Returns ``"unknown"`` (no such article; nothing stored), ``"already_removed"`` (it has a
+    tombstone; nothing stored), ``"recorded"`` (stored, not enough yet) or ``"removed"``.
+    An observation already stored (same article, time, reason and URL) is not stored again.
+    Raises ``ValueError`` for an ``observed_at`` without an offset. Rows are never deleted.
     """
-    at = _aware(at, "at")
+    at = parse_utc(observation.observed_at, "observed_at")
+    if at is None:
+        raise ValueError("a gone observation needs its observed_at")
     article = session.scalars(
         select(Article)
-        .where(Article.site == site, Article.lang == lang, Article.source_id == source_id)
+        .where(
+            Article.site == observation.site,
+            Article.lang == observation.lang,
+            Article.source_id == observation.source_id,
+        )
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one_or_none()
-    if article is None or article.removed_at is not None:
-        return False
+    if article is None:
+        return "unknown"
+    if article.removed_at is not None:
+        return "already_removed"
+    # The same observation stored already: a batch written again after its commit's answer was
+    # lost (newscrawl.db.writer). Counted once, or a repeat would pass for a second fetch.
+    repeated = session.scalar(
+        select(RemovalEvidence.id).where(
+            RemovalEvidence.article_id == article.id,
+            RemovalEvidence.observed_at == at,
+            RemovalEvidence.reason == observation.reason,
+            RemovalEvidence.url == observation.url,
+        )
+    )
+    if repeated is None:
+        session.add(
+            RemovalEvidence(
+                article_id=article.id,
+                reason=observation.reason,
+                status=observation.status,
+                observed_at=at,
+                url=observation.url,
+                final_url=observation.final_url,
+            )
+        )
+        session.flush()
+    pending = session.scalars(
+        select(RemovalEvidence).where(
+            RemovalEvidence.article_id == article.id,
+            RemovalEvidence.revision_id.is_(None),
+            RemovalEvidence.observed_at > article.last_seen_at,
+        )
+    ).all()
+    if not removal_confirmed([row.observed_at for row in pending], min_interval):
+        return "recorded"
+    last = max(pending, key=lambda row: (row.observed_at, row.id))
+    revision = _tombstone(session, article, last)
+    for row in pending:
+        row.revision_id = revision.id
+    session.flush()
+    return "removed"
+
+
+def _tombstone(session: Session, article: Article, last: RemovalEvidence) -> Revision:
+    """Write *article*'s ``removed`` revision at the time of the *last* observation."""
     previous = (
         session.get(Revision, article.latest_revision_id)
         if article.latest_revision_id is not None
@@ -199,7 +267,7 @@ def mark_removed(
     revision = Revision(
         article_id=article.id,
         kind="removed",
-        fetched_at=at,
+        fetched_at=last.observed_at,
         url=article.url,
         content_hash=previous.content_hash if previous else "",
         title=previous.title if previous else "",
@@ -210,14 +278,14 @@ def mark_removed(
         published_at_utc=previous.published_at_utc if previous else None,
         published_raw=previous.published_raw if previous else None,
         alternates=dict(previous.alternates) if previous else {},
-        capture=Capture.from_response(article.url, status, {}, b"", at),
+        capture=Capture.from_response(last.final_url, last.status, {}, b"", last.observed_at),
     )
     session.add(revision)
     session.flush()
-    article.removed_at = at
+    article.removed_at = last.observed_at
     article.latest_revision_id = revision.id
     session.flush()
-    return True
+    return revision
 
 
 def _prepare(record: ArticleItem, index: int, now: datetime) -> _Row:

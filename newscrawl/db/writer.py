@@ -1,4 +1,5 @@
-"""Writing a crawl's batches: articles, their revisions and captures, near-duplicate links, tombstones.
+"""Writing a crawl's batches: articles, their revisions and captures, near-duplicate links, and
+the gone observations that make tombstones (``store.record_gone``).
 
 A :class:`BatchWriter` writes one batch per transaction, so a batch lands whole or not at all.
 The persist pipeline runs it in a writer process (``newscrawl.workers``; the functions at the end
@@ -16,7 +17,8 @@ Writing a batch again is safe even when the first attempt committed and only the
 acknowledgement was lost (``TransientWriteError.commit_unknown``): articles are upserted on their
 key, and a record whose content hash is its article's latest revision's writes no revision (nor
 capture), so the second attempt finds its articles ``unchanged`` and writes nothing twice; a
-tombstone of an article already removed changes nothing. Only the counts of that second attempt
+gone observation already stored is not stored again, and one of an article already removed
+changes nothing. Only the counts of that second attempt
 differ: :meth:`BatchWriter.write` with ``after_lost_commit`` counts a record whose latest revision
 is this very fetch (same article, same ``fetched_at``, same hash) as ``new``/``changed`` again.
 """
@@ -27,7 +29,7 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import psycopg
 from sqlalchemy import func, select, tuple_
@@ -38,13 +40,13 @@ from newscrawl.db.models import Article as ArticleRow
 from newscrawl.db.models import Revision
 from newscrawl.db.neardup import link_near_duplicates
 from newscrawl.db.session import DatabaseTarget, make_engine, make_sessionmaker, safe_url
-from newscrawl.db.store import StoreResult, mark_removed, parse_utc, save_articles
+from newscrawl.db.store import StoreResult, parse_utc, record_gone, save_articles
 from newscrawl.items import Article
+from newscrawl.removal import DEFAULT_MIN_INTERVAL_HOURS, GoneObservation
 
 __all__ = [
     "BatchResult",
     "BatchWriter",
-    "Tombstone",
     "TransientWriteError",
     "close_worker",
     "init_worker",
@@ -56,17 +58,6 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class Tombstone:
-    """An article the site removed (answered *status*), seen at *at*."""
-
-    site: str
-    lang: str
-    source_id: str
-    status: int
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
 class BatchResult:
     """What one batch did. ``indexed``/``linked`` are None when the near-duplicate index is off."""
 
@@ -74,6 +65,8 @@ class BatchResult:
     changed: int = 0
     unchanged: int = 0
     restored: int = 0
+    #: Gone observations stored as evidence, and tombstones they completed.
+    gone_observed: int = 0
     removed: int = 0
     indexed: int | None = None
     linked: int | None = None
@@ -156,9 +149,15 @@ class BatchWriter:
     """Write batches to the database *target* (whose schema the crawl's Archive made current).
 
     *neardup_threshold* is the minimum similarity of a near-duplicate; None turns the index off.
+    *tombstone_interval* is ``NEWSCRAWL_TOMBSTONE_MIN_INTERVAL`` (``store.record_gone``).
     """
 
-    def __init__(self, target: DatabaseTarget, neardup_threshold: float | None) -> None:
+    def __init__(
+        self,
+        target: DatabaseTarget,
+        neardup_threshold: float | None,
+        tombstone_interval: timedelta = timedelta(hours=DEFAULT_MIN_INTERVAL_HOURS),
+    ) -> None:
         if not target.schema_current:
             raise ValueError(
                 f"{safe_url(target.url)}: the writer never migrates; open the database through "
@@ -167,14 +166,16 @@ class BatchWriter:
         self.engine = make_engine(target.url, check=False)
         self.sessions = make_sessionmaker(self.engine)
         self.neardup_threshold = neardup_threshold
+        self.tombstone_interval = tombstone_interval
 
     def write(
         self,
         articles: Sequence[Article],
-        tombstones: Sequence[Tombstone],
+        gone: Sequence[GoneObservation],
         after_lost_commit: bool = False,
     ) -> BatchResult:
-        """Upsert *articles* (see ``store.save_articles``) and write *tombstones*, in one transaction.
+        """Upsert *articles* (``store.save_articles``), then store the *gone* observations
+        (``store.record_gone``: evidence, and the tombstones it completes), in one transaction.
 
         Raises :class:`TransientWriteError` when the failure may pass (the connections are
         dropped, so that the next attempt opens new ones), any other exception as it is. Pass
@@ -184,7 +185,7 @@ class BatchWriter:
         committing = False
         try:
             with self.sessions() as session:
-                result = self._write(session, articles, tombstones, after_lost_commit)
+                result = self._write(session, articles, gone, after_lost_commit)
                 committing = True
                 session.commit()
         except Exception as exc:
@@ -200,10 +201,10 @@ class BatchWriter:
         self,
         session: Session,
         articles: Sequence[Article],
-        tombstones: Sequence[Tombstone],
+        gone: Sequence[GoneObservation],
         after_lost_commit: bool,
     ) -> BatchResult:
-        removed = 0
+        observed = removed = 0
         links = None
         stored = save_articles(session, articles)
         if after_lost_commit and stored.unchanged:
@@ -212,15 +213,10 @@ class BatchWriter:
             links = link_near_duplicates(
                 session, stored.revisions, threshold=self.neardup_threshold
             )
-        for gone in tombstones:
-            removed += mark_removed(
-                session,
-                site=gone.site,
-                lang=gone.lang,
-                source_id=gone.source_id,
-                status=gone.status,
-                at=gone.at,
-            )
+        for observation in gone:
+            outcome = record_gone(session, observation, min_interval=self.tombstone_interval)
+            observed += outcome in ("recorded", "removed")
+            removed += outcome == "removed"
         indexed = linked = None
         if self.neardup_threshold is not None:
             indexed, linked = (links.indexed, links.linked) if links is not None else (0, 0)
@@ -229,6 +225,7 @@ class BatchWriter:
             changed=stored.changed,
             unchanged=stored.unchanged,
             restored=stored.restored,
+            gone_observed=observed,
             removed=removed,
             indexed=indexed,
             linked=linked,
@@ -307,7 +304,9 @@ _worker: BatchWriter | None = None
 _init_error: Exception | None = None
 
 
-def init_worker(target: DatabaseTarget, neardup_threshold: float | None) -> None:
+def init_worker(
+    target: DatabaseTarget, neardup_threshold: float | None, tombstone_interval: timedelta
+) -> None:
     """Initializer of a writer process: open its engine.
 
     A failure is kept and raised by each write, so that every batch fails with the database's
@@ -315,19 +314,19 @@ def init_worker(target: DatabaseTarget, neardup_threshold: float | None) -> None
     """
     global _worker, _init_error
     try:
-        _worker = BatchWriter(target, neardup_threshold)
+        _worker = BatchWriter(target, neardup_threshold, tombstone_interval)
     except Exception as exc:  # noqa: BLE001 - re-raised by every write_in_worker
         _init_error = exc
 
 
 def write_in_worker(
-    articles: Sequence[Article], tombstones: Sequence[Tombstone], after_lost_commit: bool = False
+    articles: Sequence[Article], gone: Sequence[GoneObservation], after_lost_commit: bool = False
 ) -> BatchResult:
     if _worker is None:
         if _init_error is not None:
             raise _init_error
         raise RuntimeError("writer process used before init_worker()")
-    return _worker.write(articles, tombstones, after_lost_commit)
+    return _worker.write(articles, gone, after_lost_commit)
 
 
 def close_worker() -> None:

@@ -9,7 +9,8 @@ The command is ``newscrawl export`` (:mod:`newscrawl.cli.export`); the pieces ar
 - :mod:`newscrawl.export.consumer`: ``--consumer``: every revision once per consumer.
 
 A record has the fields of :data:`newscrawl.items.EXPORT_FIELDS` plus ``revision_id``,
-``revision_kind``, ``removed_at`` and ``duplicate_of`` (:data:`RECORD_FIELDS`); its JSON Schema
+``revision_kind``, ``removed_at``, ``duplicate_of`` and ``removal_evidence`` (:data:`RECORD_FIELDS`;
+a consumer also receives tombstones, records of kind ``removed``); its JSON Schema
 is ``newscrawl/schemas/article.schema.json`` (:func:`newscrawl.schemas.article_schema`).
 
 Without a consumer, :func:`export_latest` writes one record per article (its latest content

@@ -1,8 +1,9 @@
-"""``newscrawl export --consumer NAME``: deliver every content revision to a consumer once.
+"""``newscrawl export --consumer NAME``: deliver every revision and tombstone to a consumer once.
 
 A consumer (a downstream archive, named by the operator) receives every revision of kind
-``content`` or ``restored`` that matches the filters and is not in the ``deliveries`` table for
-it yet, in revision id order; all of them, not only each article's latest. Each delivered
+``content`` or ``restored`` that matches the filters, and every tombstone (kind ``removed``, with
+its ``removal_evidence``), that is not in the ``deliveries`` table for it yet, in revision id
+order; all of them, not only each article's latest. Each delivered
 revision gets a row ``(consumer, revision_id, delivered_at)``.
 
 The work is done in batches of ``batch_size`` revisions, one transaction each:
@@ -23,7 +24,8 @@ delivered again by the next export for the consumer, so the consumer may see tho
 and should de-duplicate on ``revision_id`` (at most ``batch_size`` records per crash). Without
 crashes, every revision reaches the consumer exactly once, however many crawls and exports
 alternate. Revisions of a tombstoned article stay pending (not lost) until the article is
-restored or an export passes ``include_removed``; revisions outside a ``since``/``until`` range
+restored or an export passes ``include_removed``, while the tombstone itself is delivered at
+once (a consumer learns of every deletion); revisions outside a ``since``/``until`` range
 stay pending likewise.
 
 On SQLite two exports for one consumer at the same time are not serialised: one of them may fail
@@ -47,6 +49,7 @@ from newscrawl.export.query import (
     capture_from_row,
     pending_select,
     record_from_row,
+    row_evidence,
 )
 from newscrawl.export.writers import RecordWriter
 
@@ -100,7 +103,7 @@ def export_for_consumer(
             ).execution_options(yield_per=min(batch_size, YIELD_PER))
             delivered: list[int] = []
             for row in session.execute(stmt):
-                record = record_from_row(row)
+                record = record_from_row(row, row_evidence(session, row))
                 capture = capture_from_row(row) if writer.needs_capture else None
                 writer.write(record, capture)
                 delivered.append(record["revision_id"])

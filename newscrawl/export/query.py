@@ -6,8 +6,15 @@ publication or the fetch time, tombstones):
 - :func:`latest_select`: one row per article, its latest *content* revision (kind ``content``
   or ``restored``). For a tombstoned article (only with ``include_removed``) that is the last
   content it had before removal, not the ``removed`` marker revision.
-- :func:`pending_select`: the content revisions a consumer has not received yet, in revision id
-  order, one keyset page at a time (see :mod:`newscrawl.export.consumer`).
+- :func:`pending_select`: the revisions a consumer has not received yet, in revision id order,
+  one keyset page at a time (see :mod:`newscrawl.export.consumer`): content revisions, and every
+  tombstone (``removed`` revision) whatever ``include_removed`` says.
+
+A record about a tombstone (a ``removed`` revision, or the last content of a removed article)
+carries ``removal_evidence``: the gone observations the tombstone rests on
+(:func:`removal_evidence`, one query per such record: tombstones are few); other records have
+null there. A ``removed`` record's ``removed_at`` is its own time (the article may have been
+restored since); otherwise ``removed_at`` is the article's.
 
 Rows are always read with ``execution_options(yield_per=YIELD_PER)``: SQLAlchemy then fetches
 ``YIELD_PER`` rows at a time (a server-side cursor on PostgreSQL, ``stream_results``), so memory
@@ -31,15 +38,24 @@ from sqlalchemy import (
     Row,
     Select,
     SQLColumnExpression,
+    and_,
     case,
     exists,
     func,
+    or_,
     select,
 )
 from sqlalchemy.orm import Session, aliased
 
 from newscrawl.db.compression import decompress_body
-from newscrawl.db.models import CONTENT_KINDS, Article, Capture, Delivery, Revision
+from newscrawl.db.models import (
+    CONTENT_KINDS,
+    Article,
+    Capture,
+    Delivery,
+    RemovalEvidence,
+    Revision,
+)
 from newscrawl.items import EXPORT_FIELDS, RawCapture
 
 __all__ = [
@@ -56,20 +72,21 @@ __all__ = [
     "parse_bound",
     "pending_select",
     "record_from_row",
+    "removal_evidence",
+    "row_evidence",
 ]
 
 #: Rows fetched per round trip (and held in memory at once) while streaming.
 YIELD_PER = 1000
 
-#: Revision kinds that carry content a downstream archive wants (``removed`` is a marker).
-
-#: The fields of an exported record, in order: the JSON lines item fields plus four of the archive.
+#: The fields of an exported record, in order: the JSON lines item fields plus five of the archive.
 RECORD_FIELDS: tuple[str, ...] = (
     *EXPORT_FIELDS,
     "revision_id",
     "revision_kind",
     "removed_at",
     "duplicate_of",
+    "removal_evidence",
 )
 
 TimeBasis = Literal["published", "archived"]
@@ -145,8 +162,17 @@ def _columns(with_capture: bool) -> list[Any]:
         Revision.content_hash,
         Revision.id.label("revision_id"),
         Revision.kind.label("revision_kind"),
-        Article.removed_at,
+        case((Revision.kind == "removed", Revision.fetched_at), else_=Article.removed_at).label(
+            "removed_at"
+        ),
         _Duplicate.canonical_url.label("duplicate_of"),
+        # The tombstone the record is about: the removed revision itself, or a removed
+        # article's current one.
+        case(
+            (Revision.kind == "removed", Revision.id),
+            (Article.removed_at.is_not(None), Article.latest_revision_id),
+            else_=None,
+        ).label("tombstone_id"),
     ]
     if with_capture:
         columns += [
@@ -159,14 +185,18 @@ def _columns(with_capture: bool) -> list[Any]:
     return columns
 
 
-def _where(filters: ExportFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Revision.kind.in_(CONTENT_KINDS)]
+def _where(filters: ExportFilter, *, tombstones: bool = False) -> list[ColumnElement[bool]]:
+    """The filters' conditions; with *tombstones*, ``removed`` revisions match too (always)."""
+    content: ColumnElement[bool] = Revision.kind.in_(CONTENT_KINDS)
+    if not filters.include_removed:
+        content = and_(content, Article.removed_at.is_(None))
+    conditions: list[ColumnElement[bool]] = [
+        or_(content, Revision.kind == "removed") if tombstones else content
+    ]
     if filters.sites:
         conditions.append(Article.site.in_(list(filters.sites)))
     if filters.langs:
         conditions.append(Article.lang.in_(list(filters.langs)))
-    if not filters.include_removed:
-        conditions.append(Article.removed_at.is_(None))
     when = Revision.published_at_utc if filters.by == "published" else Revision.fetched_at
     if filters.since is not None:
         conditions.append(when >= filters.since)
@@ -217,7 +247,8 @@ def pending_select(
     limit: int | None = None,
     with_capture: bool = False,
 ) -> Select[Any]:
-    """Content revisions not yet delivered to *consumer*, ids above *after_id*, in id order."""
+    """Revisions not yet delivered to *consumer*, ids above *after_id*, in id order: content
+    revisions and tombstones."""
     stmt = (
         select(*_columns(with_capture))
         .select_from(Revision)
@@ -226,7 +257,9 @@ def pending_select(
     )
     if with_capture:
         stmt = stmt.outerjoin(Capture, Capture.id == Revision.capture_id)
-    stmt = stmt.where(*_where(filters), Revision.id > after_id, _undelivered(consumer))
+    stmt = stmt.where(
+        *_where(filters, tombstones=True), Revision.id > after_id, _undelivered(consumer)
+    )
     stmt = stmt.order_by(Revision.id)
     return stmt.limit(limit) if limit is not None else stmt
 
@@ -248,13 +281,18 @@ def count_pending(session: Session, filters: ExportFilter, consumer: str) -> int
         select(func.count())
         .select_from(Revision)
         .join(Article, Article.id == Revision.article_id)
-        .where(*_where(filters), _undelivered(consumer))
+        .where(*_where(filters, tombstones=True), _undelivered(consumer))
     )
     return session.scalar(stmt) or 0
 
 
-def record_from_row(row: Row[Any]) -> dict[str, Any]:
-    """The export record of a row of :func:`latest_select` or :func:`pending_select`."""
+def record_from_row(
+    row: Row[Any], evidence: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The export record of a row of :func:`latest_select` or :func:`pending_select`.
+
+    *evidence* is the row's ``removal_evidence`` (:func:`row_evidence`), None for a live one.
+    """
     data = row._mapping
     record: dict[str, Any] = {
         "url": data["url"],
@@ -276,8 +314,40 @@ def record_from_row(row: Row[Any]) -> dict[str, Any]:
         "revision_kind": data["revision_kind"],
         "removed_at": iso_z(data["removed_at"]),
         "duplicate_of": data["duplicate_of"],
+        "removal_evidence": evidence,
     }
     return record
+
+
+def removal_evidence(session: Session, tombstone_id: int) -> list[dict[str, Any]]:
+    """The gone observations a tombstone (``removed`` revision) rests on, oldest first."""
+    rows = session.execute(
+        select(
+            RemovalEvidence.reason,
+            RemovalEvidence.status,
+            RemovalEvidence.observed_at,
+            RemovalEvidence.url,
+            RemovalEvidence.final_url,
+        )
+        .where(RemovalEvidence.revision_id == tombstone_id)
+        .order_by(RemovalEvidence.observed_at, RemovalEvidence.id)
+    )
+    return [
+        {
+            "reason": reason,
+            "status": status,
+            "observed_at": iso_z(observed_at),
+            "url": url,
+            "final_url": final_url,
+        }
+        for reason, status, observed_at, url, final_url in rows
+    ]
+
+
+def row_evidence(session: Session, row: Row[Any]) -> list[dict[str, Any]] | None:
+    """The ``removal_evidence`` of an export row: its tombstone's, or None for a live article."""
+    tombstone_id = row._mapping["tombstone_id"]
+    return removal_evidence(session, tombstone_id) if tombstone_id is not None else None
 
 
 def capture_from_row(row: Row[Any]) -> RawCapture | None:
@@ -300,4 +370,5 @@ def iter_latest(
     """Stream ``(record, capture)`` for every matching article, ``YIELD_PER`` rows at a time."""
     stmt = latest_select(filters, with_capture=with_capture).execution_options(yield_per=YIELD_PER)
     for row in session.execute(stmt):
-        yield record_from_row(row), capture_from_row(row) if with_capture else None
+        record = record_from_row(row, row_evidence(session, row))
+        yield record, capture_from_row(row) if with_capture else None

@@ -6,8 +6,11 @@ nothing left to do (``spider_idle``, once per crawl, after it has found at least
 this extension asks the database for the site's live articles (same site and language, no
 tombstone) that the crawl has not requested, and requests them at their canonical URL on the
 crawled base URL, least recently seen first, at most ``NEWSCRAWL_RECHECK_MAX`` of them. The
-spider handles the responses as usual: an article that answers 404/410 gets its tombstone
-(``db.store.mark_removed``), a changed one a new revision, an unchanged one nothing.
+spider handles the responses as usual: an article that answers 404/410 (or redirects to the
+home page or a listing) is a gone observation, stored as removal evidence, which makes a
+tombstone once a later crawl confirms it (``newscrawl.removal``, ``db.store.record_gone``; an
+article with evidence but no tombstone is live, so it is rechecked again); a changed one gets a
+new revision, an unchanged one nothing.
 
 The stored articles come from the crawl's database, through the
 :class:`~newscrawl.extensions.archive.Archive` extension (``db.queries.live_source_ids``).

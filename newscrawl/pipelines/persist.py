@@ -27,6 +27,11 @@ lists every article that went through the pipelines, the refused ones included; 
 refused, the pipeline logs at the end how many of the feed's articles were not stored (the
 database, ``newscrawl export``, is the record of what is archived).
 
+Gone observations (the spider's ``article_gone`` signal: a stored article answered 404/410 or
+redirected to the home page or a listing) go with the next batch: each is stored as removal
+evidence, and a tombstone is written once there are two at least
+``NEWSCRAWL_TOMBSTONE_MIN_INTERVAL`` hours apart (``newscrawl.removal``, ``store.record_gone``).
+
 In the same transaction, articles whose content is new are fingerprinted and linked to the
 article they near-duplicate (``newscrawl.db.neardup``), unless ``NEWSCRAWL_NEARDUP_ENABLED`` is
 off; ``NEWSCRAWL_NEARDUP_THRESHOLD`` is the minimum estimated Jaccard similarity of a copy.
@@ -41,7 +46,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import timedelta
 from typing import TYPE_CHECKING, Self
 
 from scrapy.exceptions import NotConfigured
@@ -51,9 +56,15 @@ from newscrawl import stats as stats_keys
 from newscrawl.db import writer
 from newscrawl.db.errors import failure_reason
 from newscrawl.db.neardup import DEFAULT_THRESHOLD
-from newscrawl.db.writer import BatchResult, BatchWriter, Tombstone, TransientWriteError
+from newscrawl.db.writer import BatchResult, BatchWriter, TransientWriteError
 from newscrawl.extensions.archive import Archive
 from newscrawl.items import Article
+from newscrawl.removal import (
+    DEFAULT_MIN_INTERVAL_HOURS,
+    INTERVAL_SETTING,
+    GoneObservation,
+    min_interval,
+)
 from newscrawl.signals import article_gone
 from newscrawl.workers import WorkerPool, require_asyncio_reactor, worker_niceness
 
@@ -98,6 +109,7 @@ class PersistPipeline:
         writer_process: bool = True,
         niceness: int = 0,
         retry_for: float = DEFAULT_RETRY_FOR,
+        tombstone_interval: timedelta = timedelta(hours=DEFAULT_MIN_INTERVAL_HOURS),
     ) -> None:
         assert crawler.stats is not None
         self.crawler = crawler
@@ -115,8 +127,9 @@ class PersistPipeline:
         self.outage_since: float | None = None
         #: One batch is written at a time, in order: a batch waiting to be retried holds the next.
         self.write_lock = asyncio.Lock()
+        self.tombstone_interval = tombstone_interval
         self.pending: list[Article] = []
-        self.gone: list[Tombstone] = []
+        self.gone: list[GoneObservation] = []
         self.pool: WorkerPool | None = None
         self.writer: BatchWriter | None = None
         #: Batches handed to the writer and not written yet.
@@ -153,13 +166,28 @@ class PersistPipeline:
                 raise ValueError(
                     f"setting NEWSCRAWL_NEARDUP_THRESHOLD must be in (0, 1], not {threshold}"
                 )
+        try:
+            hours = settings.getfloat(INTERVAL_SETTING, DEFAULT_MIN_INTERVAL_HOURS)
+        except ValueError:  # getfloat's own error names only the value
+            raise ValueError(
+                f"setting {INTERVAL_SETTING} must be a number of hours, 0 or more, "
+                f"not {settings.get(INTERVAL_SETTING)!r}"
+            ) from None
+        interval = min_interval(hours)
         writer_process = settings.getbool("NEWSCRAWL_DB_WRITER_PROCESS", True)
         niceness = worker_niceness(settings)
         if writer_process:
             require_asyncio_reactor("NEWSCRAWL_DB_WRITER_PROCESS")
         retry_for = retry_seconds(settings.get("NEWSCRAWL_DB_RETRY_FOR", DEFAULT_RETRY_FOR))
         pipeline = cls(
-            crawler, archive, batch_size, threshold, writer_process, niceness, retry_for
+            crawler,
+            archive,
+            batch_size,
+            threshold,
+            writer_process,
+            niceness,
+            retry_for=retry_for,
+            tombstone_interval=interval,
         )
         crawler.signals.connect(pipeline.article_gone, signal=article_gone)
         return pipeline
@@ -173,11 +201,11 @@ class PersistPipeline:
                 "writer",
                 1,
                 writer.init_worker,
-                (target, self.neardup_threshold),
+                (target, self.neardup_threshold, self.tombstone_interval),
                 niceness=self.niceness,
             )
         else:
-            self.writer = BatchWriter(target, self.neardup_threshold)
+            self.writer = BatchWriter(target, self.neardup_threshold, self.tombstone_interval)
 
     async def process_item(self, item: Article) -> Article:
         await self.room.acquire()
@@ -186,14 +214,12 @@ class PersistPipeline:
             self.flush()
         return item
 
-    def article_gone(self, site: str, lang: str, source_id: str, url: str, status: int) -> None:
-        """Queue a tombstone for an article the site removed (unknown articles are ignored).
+    def article_gone(self, observation: GoneObservation) -> None:
+        """Queue the observation of an article that looked removed (unknown articles are ignored).
 
-        Tombstones are written with the next batch of articles, or when the spider closes.
+        It is written with the next batch of articles, or when the spider closes.
         """
-        self.gone.append(
-            Tombstone(site, lang, source_id, status, datetime.now(UTC).replace(microsecond=0))
-        )
+        self.gone.append(observation)
 
     def flush(self) -> None:
         """Hand the pending articles and tombstones to the writer as one batch (one transaction).
@@ -209,14 +235,14 @@ class PersistPipeline:
         self.writing.add(task)
         task.add_done_callback(self.writing.discard)
 
-    async def _write(self, records: list[Article], gone: list[Tombstone]) -> None:
+    async def _write(self, records: list[Article], gone: list[GoneObservation]) -> None:
         try:
             await self._write_batch(records, gone)
         finally:
             for _ in records:
                 self.room.release()
 
-    async def _write_batch(self, records: list[Article], gone: list[Tombstone]) -> None:
+    async def _write_batch(self, records: list[Article], gone: list[GoneObservation]) -> None:
         try:
             async with self.write_lock:
                 result = await self._write_retrying(records, gone)
@@ -239,14 +265,14 @@ class PersistPipeline:
             if not self.final:
                 self._stop_crawl()
             return
-        for name in ("new", "changed", "unchanged", "restored", "removed"):
+        for name in ("new", "changed", "unchanged", "restored", "gone_observed", "removed"):
             self.stats.inc_value(stats_keys.PERSIST.key(name), getattr(result, name))
         if result.indexed is not None:
             self.stats.inc_value("newscrawl/neardup/indexed", result.indexed)
             self.stats.inc_value("newscrawl/neardup/linked", result.linked or 0)
         self.stats.inc_value("newscrawl/persist/batches")
 
-    async def _write_retrying(self, records: list[Article], gone: list[Tombstone]) -> BatchResult:
+    async def _write_retrying(self, records: list[Article], gone: list[GoneObservation]) -> BatchResult:
         """Write one batch; after a transient failure, again, until the outage is too long."""
         tries = 0
         after_lost_commit = False
@@ -287,7 +313,7 @@ class PersistPipeline:
             return result
 
     async def _write_once(
-        self, records: list[Article], gone: list[Tombstone], after_lost_commit: bool
+        self, records: list[Article], gone: list[GoneObservation], after_lost_commit: bool
     ) -> BatchResult:
         if self.pool is not None:
             return await self.pool.run(writer.write_in_worker, records, gone, after_lost_commit)

@@ -2,7 +2,8 @@
 
 - ``article.schema.json``: one record of ``newscrawl export`` (JSON lines, the CSV columns and the
   JSON of a WARC ``metadata`` record): the fields of :data:`newscrawl.items.EXPORT_FIELDS` plus
-  ``revision_id``, ``revision_kind``, ``removed_at`` and ``duplicate_of``.
+  ``revision_id``, ``revision_kind``, ``removed_at``, ``duplicate_of`` and ``removal_evidence``
+  (a tombstone, ``revision_kind`` ``removed``, must carry its ``removed_at`` and evidence).
 """
 
 from __future__ import annotations

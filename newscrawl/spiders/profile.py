@@ -38,6 +38,13 @@ from newscrawl.middlewares import RequestGivenUp
 from newscrawl.pages import FeedPage, ListingPage, SitemapPage
 from newscrawl.pages.listing import Entry, NotASitemap, SitemapTooLarge
 from newscrawl.profiles.model import Profile
+from newscrawl.removal import (
+    GoneObservation,
+    GoneReason,
+    is_challenge,
+    redirect_reason,
+    status_reason,
+)
 from newscrawl.signals import article_gone
 
 if TYPE_CHECKING:
@@ -46,7 +53,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ARTICLE_PRIORITY = 10  # finish articles before opening more listing pages: bounded memory
-GONE_STATUSES = (404, 410)  # an article that answers these was removed by the site
+GONE_STATUSES = (404, 410)  # evidence that the site removed the article (newscrawl.removal)
 NOT_MODIFIED = 304  # the answer to a conditional re-fetch of an unchanged article
 
 
@@ -223,11 +230,15 @@ class ProfileSpider(scrapy.Spider):
             if headers:
                 self._inc(stats_keys.ARTICLE_CONDITIONAL)
         self._inc(stats_keys.ARTICLE_REQUESTED)
+        # dont_filter: the spider requests each article once (``_requested``), and a removed
+        # article that redirects to a listing or the home page, already fetched, must still
+        # reach parse_article (a gone observation), not the scheduler's duplicate filter.
         return Request(
             url,
             callback=self.parse_article,
             errback=self.article_failed,
             priority=ARTICLE_PRIORITY,
+            dont_filter=True,
             headers=headers or None,
             cb_kwargs={"date_raw": date_raw, "source_id": source_id},
             meta={"handle_httpstatus_list": [*GONE_STATUSES, NOT_MODIFIED]},
@@ -337,37 +348,78 @@ class ProfileSpider(scrapy.Spider):
     def parse_article(
         self, response: Response, source_id: str, date_raw: str | None = None
     ) -> Iterator[ArticleResponse]:
-        """Hand the article page to the pipelines (``ExtractPipeline`` extracts it)."""
+        """Hand the article page to the pipelines (``ExtractPipeline`` extracts it).
+
+        A challenge page is dropped; an answer that looks like a removal (``newscrawl.removal``)
+        is sent as a gone observation instead.
+        """
         if response.status == NOT_MODIFIED:
             self._inc(stats_keys.ARTICLE_NOT_MODIFIED)
             return
-        if response.status in GONE_STATUSES:
-            self._gone(response, source_id)
+        headers = {
+            k.decode("latin-1"): b", ".join(v).decode("latin-1")
+            for k, v in response.headers.items()
+        }
+        if is_challenge(headers, response.body):
+            self._inc(stats_keys.ARTICLE_CHALLENGE)
+            logger.warning(
+                "Article answered a challenge page (HTTP %s), nothing stored: %s",
+                response.status,
+                response.url,
+            )
+            return
+        gone = self._gone_reason(response)
+        if gone is not None:
+            self._gone(response, source_id, *gone)
             return
         yield ArticleResponse(
             url=response.url,
             status=response.status,
-            headers={
-                k.decode("latin-1"): b", ".join(v).decode("latin-1")
-                for k, v in response.headers.items()
-            },
+            headers=headers,
             body=response.body,
             source_id=source_id,
             date_raw=date_raw,
             fetched_at=utc_now_iso(),
         )
 
-    def _gone(self, response: Response, source_id: str) -> None:
-        """The site removed the article: nothing is extracted; a known one gets a tombstone."""
-        self._inc(stats_keys.ARTICLE_HTTP_ERROR.key(response.status))
-        logger.warning("Article answered HTTP %s: %s", response.status, response.url)
+    def _gone_reason(self, response: Response) -> tuple[GoneReason, int] | None:
+        """(reason, status) when the answer is evidence of a removal, else None."""
+        reason = status_reason(response.status)
+        if reason is not None:
+            return reason, response.status
+        if not response.meta.get("redirect_urls"):
+            return None
+        reason = redirect_reason(
+            response.url, self.base_url, self.profile.lang, self.profile.discovery.listings
+        )
+        if reason is None:
+            return None
+        # The first redirect's status; a <meta refresh> has none (Scrapy notes "meta refresh").
+        first = next(iter(response.meta.get("redirect_reasons") or []), None)
+        return reason, first if isinstance(first, int) else response.status
+
+    def _gone(self, response: Response, source_id: str, reason: GoneReason, status: int) -> None:
+        """The article looks removed: nothing is extracted; a stored one gets the observation."""
+        if reason in ("not_found", "gone"):
+            self._inc(stats_keys.ARTICLE_HTTP_ERROR.key(response.status))
+        self._inc(stats_keys.ARTICLE_GONE.key(reason))
+        requested = next(iter(response.meta.get("redirect_urls") or []), response.url)
+        if requested == response.url:
+            logger.warning("Article answered HTTP %s: %s", response.status, response.url)
+        else:
+            logger.warning("Article redirected (%s) to %s: %s", status, response.url, requested)
         self.crawler.signals.send_catch_log(
             article_gone,
-            site=self.profile.site,
-            lang=self.profile.lang,
-            source_id=source_id,
-            url=response.url,
-            status=response.status,
+            observation=GoneObservation(
+                site=self.profile.site,
+                lang=self.profile.lang,
+                source_id=source_id,
+                reason=reason,
+                status=status,
+                url=requested,
+                final_url=response.url,
+                observed_at=utc_now_iso(),
+            ),
         )
 
     def article_failed(self, failure: Failure) -> None:

@@ -10,7 +10,8 @@ import pytest
 from newscrawl.cli import db as db_cli
 from newscrawl.cli import history as history_cli
 from newscrawl.db.session import ENV_VAR, make_engine
-from newscrawl.db.store import mark_removed, save_articles
+from newscrawl.db.store import save_articles
+from tests.helpers import tombstone
 
 pytestmark = pytest.mark.db
 
@@ -29,13 +30,13 @@ def test_db_upgrade_and_current(db_url, empty_engine, capsys):
     assert "no schema" in capsys.readouterr().out
 
     assert run_cli("db", "upgrade", "--database-url", db_url) == 0
-    assert "upgraded from (empty) to revision 0003 (head)" in capsys.readouterr().out
+    assert "upgraded from (empty) to revision 0004 (head)" in capsys.readouterr().out
 
     assert run_cli("db", "upgrade", "--database-url", db_url) == 0
-    assert "already at revision 0003 (head)" in capsys.readouterr().out
+    assert "already at revision 0004 (head)" in capsys.readouterr().out
 
     assert run_cli("db", "current", "--database-url", db_url) == 0
-    assert "revision 0003 (head)" in capsys.readouterr().out
+    assert "revision 0004 (head)" in capsys.readouterr().out
 
 
 def test_db_current_does_not_create_a_sqlite_file(tmp_path, capsys):
@@ -67,7 +68,7 @@ def test_history_prints_revisions_and_a_unified_diff(db_url, session_factory, ma
             save_articles(session, [record])
     with session_factory.begin() as session:
         at = datetime(2024, 3, 3, 10, tzinfo=UTC)
-        mark_removed(session, "mfa", "en", "1001", at=at, status=404)
+        tombstone(session, "mfa", "en", "1001", at=at, status=404)
 
     assert run_cli("history", "https://mfa.example/en/news/1001", "--database-url", db_url) == 0
     out = capsys.readouterr().out

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, func, insert, inspect, select
+from sqlalchemy import Engine, func, insert, inspect, select, update
 
 from newscrawl.db.migrate import current_revision, downgrade, head_revision
-from newscrawl.db.models import Article, Base, Fingerprint, LshBand
+from newscrawl.db.models import (
+    Article,
+    Base,
+    Capture,
+    Fingerprint,
+    LshBand,
+    RemovalEvidence,
+    Revision,
+    capture_values,
+)
 from newscrawl.db.neardup import link_near_duplicates
 from newscrawl.db.session import ensure_schema, make_sessionmaker
 from newscrawl.db.store import save_articles
@@ -16,7 +27,17 @@ from newscrawl.extract import neardup
 
 pytestmark = pytest.mark.db
 
-TABLES = {"articles", "revisions", "captures", "fingerprints", "lsh_bands", "crawl_runs", "crawl_locks", "deliveries"}
+TABLES = {
+    "articles",
+    "revisions",
+    "captures",
+    "fingerprints",
+    "lsh_bands",
+    "crawl_runs",
+    "crawl_locks",
+    "deliveries",
+    "removal_evidence",
+}
 
 
 def _diff(engine: Engine) -> list[object]:
@@ -32,7 +53,7 @@ def test_ensure_schema_creates_tables_in_empty_database(empty_engine):
     ensure_schema(empty_engine)
 
     assert TABLES | {"alembic_version"} <= set(inspect(empty_engine).get_table_names())
-    assert current_revision(empty_engine) == head_revision() == "0003"
+    assert current_revision(empty_engine) == head_revision() == "0004"
 
 
 def test_autogenerate_finds_no_difference_between_migrations_and_models(empty_engine):
@@ -107,7 +128,7 @@ def test_0003_rebuilds_the_near_duplicate_index_in_the_new_layout(engine, make_r
 
     ensure_schema(engine)
 
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == head_revision()
     with make_sessionmaker(engine).begin() as session:
         fp = session.get(Fingerprint, article_id)
         assert fp is not None
@@ -124,3 +145,66 @@ def test_0003_rebuilds_the_near_duplicate_index_in_the_new_layout(engine, make_r
             copy.revisions[0].article_id: article_id
         }
         assert session.scalar(select(func.count()).select_from(Fingerprint)) == 2
+
+
+def test_0004_gives_each_earlier_tombstone_the_one_observation_it_was_made_on(
+    engine, make_record
+):
+    """A 0003 archive with a live article and two tombstones (a 404 and a 410, as 0003 wrote
+    them: a ``removed`` revision with a body-less capture of the status) upgrades with its
+    data: each tombstone gets one evidence row, the live article none, nothing else changes."""
+    downgrade(engine, "0003")
+    assert "removal_evidence" not in inspect(engine).get_table_names()
+    at = {"2": datetime(2024, 3, 2, 9, tzinfo=UTC), "3": datetime(2024, 3, 3, 9, tzinfo=UTC)}
+    tombstones = {}
+    with make_sessionmaker(engine).begin() as session:
+        save_articles(session, [make_record(n) for n in ("1", "2", "3")])
+        for source_id, status in (("2", 404), ("3", 410)):
+            article = session.scalars(select(Article).where(Article.source_id == source_id)).one()
+            capture_id = session.scalar(
+                insert(Capture)
+                .values(capture_values(article.url, status, {}, b"", at[source_id]))
+                .returning(Capture.id)
+            )
+            latest = session.get_one(Revision, article.latest_revision_id)
+            revision_id = session.scalar(
+                insert(Revision)
+                .values(
+                    article_id=article.id,
+                    kind="removed",
+                    fetched_at=at[source_id],
+                    url=article.url,
+                    content_hash=latest.content_hash,
+                    title=latest.title,
+                    body=latest.body,
+                    tags=[],
+                    alternates={},
+                    capture_id=capture_id,
+                )
+                .returning(Revision.id)
+            )
+            session.execute(
+                update(Article)
+                .where(Article.id == article.id)
+                .values(removed_at=at[source_id], latest_revision_id=revision_id)
+            )
+            tombstones[source_id] = (article.id, revision_id, article.url)
+        revisions_before = session.scalar(select(func.count()).select_from(Revision))
+
+    ensure_schema(engine)
+
+    assert current_revision(engine) == "0004"
+    assert _diff(engine) == []
+    with make_sessionmaker(engine)() as session:
+        rows = session.scalars(select(RemovalEvidence).order_by(RemovalEvidence.id)).all()
+        assert [
+            (r.article_id, r.revision_id, r.reason, r.status, r.observed_at, r.url, r.final_url)
+            for r in rows
+        ] == [
+            (article_id, revision_id, reason, status, at[source_id], url, url)
+            for (source_id, (article_id, revision_id, url)), (reason, status) in zip(
+                tombstones.items(), [("not_found", 404), ("gone", 410)], strict=True
+            )
+        ]
+        assert session.scalar(select(func.count()).select_from(Revision)) == revisions_before
+        assert session.scalar(select(func.count()).where(Article.removed_at.is_not(None))) == 2

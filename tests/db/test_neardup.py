@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from newscrawl.db.models import Article, Fingerprint, LshBand
 from newscrawl.db.neardup import LinkResult, link_near_duplicates
 from newscrawl.db.session import make_engine, make_sessionmaker
-from newscrawl.db.store import mark_removed, save_articles
+from newscrawl.db.store import save_articles
 from newscrawl.extract import neardup
 from newscrawl.items import Article as ArticleItem
 from newscrawl.pipelines.persist import PersistPipeline
 from newscrawl_replica import text_en
 from newscrawl_replica.textgen import between
-from tests.helpers import ARCHIVE_ONLY
+from tests.helpers import ARCHIVE_ONLY, tombstone
 
 pytestmark = pytest.mark.db
 
@@ -130,7 +130,7 @@ def test_unchanged_and_restored_content_is_not_fingerprinted_again(session_facto
 
     assert save(session_factory, record) == LinkResult()  # unchanged: no revision at all
     with session_factory.begin() as session:
-        assert mark_removed(
+        assert tombstone(
             session, "mfa", "en", "1", at=datetime(2024, 3, 2, tzinfo=UTC), status=404
         )
     assert save(session_factory, record).indexed == 0  # restored with the same content

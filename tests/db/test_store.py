@@ -1,4 +1,4 @@
-"""save_articles / mark_removed on SQLite and PostgreSQL, with hand-written records."""
+"""save_articles / tombstones on SQLite and PostgreSQL, with hand-written records."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from newscrawl.db.compression import zstd
 from newscrawl.db.models import Article, Capture, Revision
 from newscrawl.db.queries import find_article, revisions
-from newscrawl.db.store import StoreResult, mark_removed, parse_utc, save_articles
+from newscrawl.db.store import StoreResult, parse_utc, save_articles
 from newscrawl.db.upsert import dialect_insert
 from newscrawl.export.query import capture_from_row
 from newscrawl.items import RawCapture
+from tests.helpers import tombstone
 
 pytestmark = pytest.mark.db
 
@@ -154,29 +155,29 @@ def test_now_is_used_when_the_record_has_no_fetch_time(session_factory, make_rec
     assert article.first_seen_at == article.last_seen_at == revision.fetched_at == now
 
 
-def test_mark_removed_twice_and_unknown_article(session_factory, make_record):
+def test_tombstone_twice_and_unknown_article(session_factory, make_record):
     save(session_factory, make_record())
     at = datetime(2024, 3, 2, 9, 0, tzinfo=UTC)
 
     with session_factory.begin() as session:
-        assert mark_removed(session, "mfa", "en", "1001", at=at, status=404) is True
+        assert tombstone(session, "mfa", "en", "1001", at=at, status=404) is True
     with session_factory.begin() as session:
-        assert mark_removed(session, "mfa", "en", "1001", at=at, status=404) is False
-        assert mark_removed(session, "mfa", "en", "9999", at=at, status=404) is False
+        assert tombstone(session, "mfa", "en", "1001", at=at, status=404) is False
+        assert tombstone(session, "mfa", "en", "9999", at=at, status=404) is False
 
     article, chain = history(session_factory)
     assert article.removed_at == at
     assert [r.kind for r in chain] == ["content", "removed"]
-    tombstone = chain[-1]
-    assert article.latest_revision_id == tombstone.id
-    assert tombstone.fetched_at == at
-    assert (tombstone.title, tombstone.body, tombstone.content_hash) == (
+    tombstone_revision = chain[-1]
+    assert article.latest_revision_id == tombstone_revision.id
+    assert tombstone_revision.fetched_at == at
+    assert (tombstone_revision.title, tombstone_revision.body, tombstone_revision.content_hash) == (
         chain[0].title,
         chain[0].body,
         chain[0].content_hash,
     )
     with session_factory() as session:
-        capture = session.get(Capture, tombstone.capture_id)
+        capture = session.get(Capture, tombstone_revision.capture_id)
         assert capture is not None
         assert (capture.status, capture.raw_body()) == (404, b"")
     assert counts(session_factory)["articles"] == 1
@@ -185,7 +186,7 @@ def test_mark_removed_twice_and_unknown_article(session_factory, make_record):
 def test_restored_after_removed(session_factory, make_record):
     save(session_factory, make_record())
     with session_factory.begin() as session:
-        mark_removed(session, "mfa", "en", "1001", at=datetime(2024, 3, 2, tzinfo=UTC), status=410)
+        tombstone(session, "mfa", "en", "1001", at=datetime(2024, 3, 2, tzinfo=UTC), status=410)
 
     # Same content as before the removal: still a restoration.
     result = save(session_factory, make_record(fetched_at="2024-03-03T10:00:00Z"))
@@ -201,7 +202,7 @@ def test_restored_after_removed(session_factory, make_record):
 def test_removed_article_in_the_same_session_is_refreshed(session_factory, make_record):
     save(session_factory, make_record())
     with session_factory.begin() as session:
-        mark_removed(session, "mfa", "en", "1001", at=datetime(2024, 3, 2, tzinfo=UTC), status=404)
+        tombstone(session, "mfa", "en", "1001", at=datetime(2024, 3, 2, tzinfo=UTC), status=404)
         article = find_article(session, "mfa:en:1001")
         assert article is not None and article.removed_at is not None
         assert save_articles(session, [make_record(body="back")]) == StoreResult(restored=1)

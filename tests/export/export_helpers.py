@@ -1,7 +1,7 @@
 """Helpers of the export tests: hand-written records, saving them, the CLI, reading the output.
 
 Revisions are made the way a crawl makes them, with ``newscrawl.db.store.save_articles`` (and
-``mark_removed``) on hand-written records; expectations are written out in the tests.
+``record_gone``, ``tests.helpers.tombstone``) on hand-written records; expectations are written out in the tests.
 """
 
 from __future__ import annotations

@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import func, select
 
 from newscrawl.db.models import Delivery
-from newscrawl.db.store import StoreResult, mark_removed
+from newscrawl.db.store import StoreResult
 from newscrawl.export import ExportFilter, export_for_consumer
 from newscrawl.export.writers import JsonLinesWriter
 from tests.export.export_helpers import read_jsonl, revision_ids, run_cli, save
+from tests.helpers import tombstone
 
 pytestmark = pytest.mark.db
 
@@ -100,23 +101,46 @@ def test_every_revision_exactly_once_across_three_crawls(db_url, tmp_path, sessi
     assert deliveries(sessions, "mirror") == delivered
 
 
+def evidence(*observed_at, status=404):
+    """The removal_evidence of a tombstone made by ``tests.helpers.tombstone``."""
+    reason = "gone" if status == 410 else "not_found"
+    url = "https://mfa.gov.ir/en/news/b"
+    return [
+        {"reason": reason, "status": status, "observed_at": at, "url": url, "final_url": url}
+        for at in observed_at
+    ]
+
+
 def test_removed_and_restored_revisions(db_url, tmp_path, sessions, make_record):
     save(sessions, make_record("a"), make_record("b"))
     with sessions.begin() as session:
-        assert mark_removed(
+        assert tombstone(
             session, "mfa.gov.ir", "en", "b", at=datetime(2024, 3, 2, tzinfo=UTC), status=410
         )
 
-    # The tombstoned article's content waits (it is not lost) until asked for or restored.
-    assert [r["source_id"] for r in deliver(db_url, tmp_path, "1.jsonl")] == ["a"]
+    # The tombstone is delivered, with its evidence; the tombstoned article's content waits (it
+    # is not lost) until asked for or restored.
+    first = deliver(db_url, tmp_path, "1.jsonl")
+    assert [(r["source_id"], r["revision_kind"]) for r in first] == [
+        ("a", "content"),
+        ("b", "removed"),
+    ]
+    removed = first[1]
+    assert removed["removed_at"] == "2024-03-02T00:00:00Z"
+    assert removed["title"] == "Minister meets envoy b"  # the last content it had
+    assert removed["removal_evidence"] == evidence(
+        "2024-03-01T18:00:00Z", "2024-03-02T00:00:00Z", status=410
+    )
+    assert first[0]["removal_evidence"] is None
+    assert deliver(db_url, tmp_path, "again.jsonl") == []  # once each
+
     save(sessions, make_record("b", fetched_at="2024-03-03T00:00:00Z"))
     restored = deliver(db_url, tmp_path, "2.jsonl")
-    assert [(r["source_id"], r["revision_kind"]) for r in restored] == [
-        ("b", "content"),
-        ("b", "restored"),
+    assert [(r["source_id"], r["revision_kind"], r["removal_evidence"]) for r in restored] == [
+        ("b", "content", None),
+        ("b", "restored", None),
     ]
-    # The "removed" marker revision itself is never delivered.
-    assert deliveries(sessions) == revision_ids(sessions)
+    assert deliveries(sessions) == revision_ids(sessions, ("content", "restored", "removed"))
     assert len(revision_ids(sessions, ("removed",))) == 1
 
 
@@ -125,15 +149,20 @@ def test_include_removed_delivers_a_tombstoned_articles_revisions(
 ):
     save(sessions, make_record("a"), make_record("b"))
     with sessions.begin() as session:
-        mark_removed(
+        tombstone(
             session, "mfa.gov.ir", "en", "b", at=datetime(2024, 3, 2, tzinfo=UTC), status=404
         )
 
     records = deliver(db_url, tmp_path, "1.jsonl", "archive", "--include-removed")
 
-    assert [(r["source_id"], r["removed_at"]) for r in records] == [
-        ("a", None),
-        ("b", "2024-03-02T00:00:00Z"),
+    both = evidence("2024-03-01T18:00:00Z", "2024-03-02T00:00:00Z")
+    assert [
+        (r["source_id"], r["revision_kind"], r["removed_at"], r["removal_evidence"])
+        for r in records
+    ] == [
+        ("a", "content", None, None),
+        ("b", "content", "2024-03-02T00:00:00Z", both),
+        ("b", "removed", "2024-03-02T00:00:00Z", both),
     ]
 
 

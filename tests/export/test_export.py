@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from newscrawl.cli import COMMANDS
 from newscrawl.db.models import Article
-from newscrawl.db.store import mark_removed
 from newscrawl.export import RECORD_FIELDS, ExportFilter, export_latest
 from newscrawl.export.query import iter_latest, parse_bound
 from newscrawl.export.writers import JsonLinesWriter
 from newscrawl.items import EXPORT_FIELDS
 from tests.export.export_helpers import read_csv, read_jsonl, revision_ids, run_cli, save
+from tests.helpers import tombstone
 
 pytestmark = pytest.mark.db
 
@@ -46,6 +46,7 @@ FIELDS = [
     "revision_kind",
     "removed_at",
     "duplicate_of",
+    "removal_evidence",
 ]
 
 
@@ -105,7 +106,7 @@ def archive(sessions, make_record):
         make_record("1", body="First paragraph.\n\nCorrected.", fetched_at="2024-03-03T09:15:30Z"),
     )
     with sessions.begin() as session:
-        assert mark_removed(
+        assert tombstone(
             session,
             "ict.gov.ir",
             "en",
@@ -125,6 +126,7 @@ def test_one_record_per_article_with_the_exact_fields(db_url, tmp_path, archive)
         "revision_kind",
         "removed_at",
         "duplicate_of",
+        "removal_evidence",
     ) == RECORD_FIELDS
     assert [list(r) for r in records] == [FIELDS] * 4
     assert keys(records) == [
@@ -154,6 +156,7 @@ def test_one_record_per_article_with_the_exact_fields(db_url, tmp_path, archive)
         "revision_kind": "content",
         "removed_at": None,
         "duplicate_of": None,
+        "removal_evidence": None,
     }
     assert records[2]["title"] == "دیدار وزیر"
     assert records[2]["published_at"] == "2017-12-05"
@@ -171,7 +174,13 @@ def test_removed_articles_only_with_include_removed(db_url, tmp_path, archive):
     assert gone["removed_at"] == "2024-03-04T06:00:00Z"
     assert gone["revision_kind"] == "content"
     assert gone["published_at"] == "2024-03-02T12:00:00+03:30"
-    assert all(r["removed_at"] is None for r in records[:4])
+    # The gone observations the tombstone rests on (tests.helpers.tombstone: 6 h apart).
+    url = "https://ict.gov.ir/en/news/5"
+    assert gone["removal_evidence"] == [
+        {"reason": "not_found", "status": 404, "observed_at": at, "url": url, "final_url": url}
+        for at in ("2024-03-04T00:00:00Z", "2024-03-04T06:00:00Z")
+    ]
+    assert all(r["removed_at"] is None and r["removal_evidence"] is None for r in records[:4])
 
 
 def test_a_restored_article_exports_its_restored_revision(db_url, tmp_path, archive, make_record):
@@ -242,6 +251,7 @@ def test_csv_has_the_same_columns_and_json_for_lists(db_url, tmp_path, archive):
         assert int(row["revision_id"]) == record["revision_id"]
         for name in ("lead", "published_at", "published_at_utc", "removed_at", "duplicate_of"):
             assert row[name] == (record[name] or "")
+        assert row["removal_evidence"] == ""
     assert rows[2]["title"] == "دیدار وزیر"
 
 

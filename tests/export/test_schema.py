@@ -31,6 +31,20 @@ GOOD = {
     "revision_kind": "content",
     "removed_at": None,
     "duplicate_of": None,
+    "removal_evidence": None,
+}
+EVIDENCE = {
+    "reason": "not_found",
+    "status": 404,
+    "observed_at": "2024-03-02T10:00:00Z",
+    "url": "https://www.ict.gov.ir/en/news/27012",
+    "final_url": "https://www.ict.gov.ir/en/news/27012",
+}
+TOMBSTONE = {
+    **GOOD,
+    "revision_kind": "removed",
+    "removed_at": "2024-03-02T16:00:00Z",
+    "removal_evidence": [EVIDENCE, {**EVIDENCE, "observed_at": "2024-03-02T16:00:00Z"}],
 }
 
 
@@ -73,7 +87,10 @@ def test_accepts(published_at):
         ("removed_at", "yesterday"),
         ("content_hash", "A" * 64),
         ("revision_id", 0),
-        ("revision_kind", "removed"),
+        ("revision_kind", "removed"),  # a tombstone without its time and evidence
+        ("revision_kind", "deleted"),
+        ("removal_evidence", []),
+        ("removal_evidence", [EVIDENCE]),  # evidence of a live article
         ("url", "ftp://example.org/x"),
         ("duplicate_of", "not a url"),
         ("tags", "ICT"),
@@ -90,3 +107,26 @@ def test_rejects_missing_and_extra_fields():
     del missing["duplicate_of"]
     assert errors(missing)
     assert errors({**GOOD, "capture": None})
+
+
+def test_accepts_a_tombstone_and_a_removed_articles_content():
+    assert errors(TOMBSTONE) == []
+    content = {**TOMBSTONE, "revision_kind": "content"}
+    assert errors(content) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"removed_at": None},
+        {"removal_evidence": None},
+        {"removal_evidence": [{**EVIDENCE, "reason": "forbidden"}]},
+        {"removal_evidence": [{**EVIDENCE, "status": 4040}]},
+        {"removal_evidence": [{**EVIDENCE, "observed_at": "2024-03-02T10:00:00"}]},
+        {"removal_evidence": [{**EVIDENCE, "final_url": "/"}]},
+        {"removal_evidence": [{k: v for k, v in EVIDENCE.items() if k != "url"}]},
+        {"removal_evidence": [{**EVIDENCE, "body": ""}]},
+    ],
+)
+def test_rejects_a_tombstone_without_its_evidence(change):
+    assert errors({**TOMBSTONE, **change}), change

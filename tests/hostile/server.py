@@ -41,6 +41,7 @@ class Exchange:
     port: int
     path: str
     writer: asyncio.StreamWriter
+    reader: asyncio.StreamReader | None = None
     status: int = 0
 
     async def head(self, status: int, headers: Sequence[tuple[str, str]], reason: str = "X") -> None:
@@ -164,6 +165,15 @@ class GzipBomb(Behaviour):
 
 
 @dataclass
+class Hang(Behaviour):
+    """No answer at all: the connection stays open until the client gives up (a timeout)."""
+
+    async def answer(self, exchange: Exchange) -> None:
+        assert exchange.reader is not None
+        await exchange.reader.read()  # until the client hangs up
+
+
+@dataclass
 class Sequenced(Behaviour):
     """The n-th request gets the n-th behaviour; the last one answers every later request."""
 
@@ -258,7 +268,7 @@ class HostileServer:
             if ":" in line:
                 name, value = line.split(":", 1)
                 headers[name.strip().lower()] = value.strip()
-        exchange = Exchange(self, port, path, writer)
+        exchange = Exchange(self, port, path, writer, reader)
         try:
             await self.routes[port].get(path, NOT_FOUND).answer(exchange)
         except (ConnectionError, OSError):

@@ -93,3 +93,16 @@ def test_worker_processes_need_the_asyncio_reactor(tmp_path, setting, others):
     )
     assert result.returncode != 0
     assert f"setting {setting}: worker processes need Scrapy's asyncio reactor" in result.log
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [("-1", "not -1.0"), ("six", "not 'six'"), ("nan", "not nan")],
+)
+def test_bad_tombstone_interval_names_the_setting(tmp_path, value, problem):
+    db = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    result = run_crawl(
+        "ict_en", base_url=UNREACHABLE, database_url=db, settings={"NEWSCRAWL_TOMBSTONE_MIN_INTERVAL": value}
+    )
+    assert result.returncode != 0
+    assert f"setting NEWSCRAWL_TOMBSTONE_MIN_INTERVAL must be a number of hours, 0 or more, {problem}" in result.log

@@ -2,8 +2,10 @@
 
 A first crawl stores every article once. On the replica, three articles are then edited (a
 title, a body, a corrected date) and one is deleted (it answers 404 and leaves the listings and
-feeds), and the site is crawled again: exactly three new content revisions and one tombstone.
-``newscrawl history`` shows the diffs, and a third crawl of the unchanged site adds nothing.
+feeds), and the site is crawled again: exactly three new content revisions, and for the deleted
+one a gone observation but no tombstone (one 404 is not evidence enough). A third crawl, with
+``NEWSCRAWL_TOMBSTONE_MIN_INTERVAL = 0``, sees the 404 again and writes the tombstone.
+``newscrawl history`` shows the diffs, and a fourth crawl of the unchanged site adds nothing.
 Expected values come from the replica's generator and the edits made here; the date offset is
 computed with zoneinfo. Runs on SQLite and PostgreSQL.
 """
@@ -19,7 +21,7 @@ import pytest
 from sqlalchemy import func, select
 
 from newscrawl.cli import main as newscrawl
-from newscrawl.db.models import Article, Revision
+from newscrawl.db.models import Article, RemovalEvidence, Revision
 from newscrawl.db.session import make_engine, make_sessionmaker
 from newscrawl.runner import CrawlResult, run_crawl
 from newscrawl_replica.generate import generate_site
@@ -45,9 +47,12 @@ def key(spec: ArticleSpec) -> str:
     return f"ict.gov.ir:en:{spec.id}"
 
 
-def crawl(replica: ReplicaProcess, db_url: str) -> CrawlResult:
+def crawl(replica: ReplicaProcess, db_url: str, **settings: str) -> CrawlResult:
     result = run_crawl(
-        "ict_en", base_url=replica.urls["ict_en"], database_url=db_url, settings=LOOPBACK_SETTINGS
+        "ict_en",
+        base_url=replica.urls["ict_en"],
+        database_url=db_url,
+        settings={**LOOPBACK_SETTINGS, **settings},
     )
     assert result.returncode == 0, result.log[-3000:]
     return result
@@ -61,6 +66,7 @@ class Snapshot:
     revisions: list[tuple[str, str]]
     removed: list[str]
     duplicates: int
+    evidence: list[tuple[str, str, int, bool]]
 
 
 def snapshot(db_url: str) -> Snapshot:
@@ -84,6 +90,19 @@ def snapshot(db_url: str) -> Snapshot:
                     select(func.count()).where(Article.duplicate_of_id.is_not(None))
                 )
                 or 0,
+                evidence=[
+                    (source_id, reason, status, revision_id is not None)
+                    for source_id, reason, status, revision_id in session.execute(
+                        select(
+                            Article.source_id,
+                            RemovalEvidence.reason,
+                            RemovalEvidence.status,
+                            RemovalEvidence.revision_id,
+                        )
+                        .join(Article, Article.id == RemovalEvidence.article_id)
+                        .order_by(RemovalEvidence.id)
+                    )
+                ],
             )
     finally:
         engine.dispose()
@@ -136,16 +155,27 @@ def test_edits_make_revisions_a_deletion_a_tombstone_and_a_quiet_crawl_nothing(
                 (str(TITLE_EDIT.id), "content"),
                 (str(BODY_EDIT.id), "content"),
                 (str(DATE_EDIT.id), "content"),
-                (str(DELETED.id), "removed"),
             ]
         )
         assert after.articles == len(STORED)
-        assert after.removed == [str(DELETED.id)]
+        assert after.removed == []  # one 404: evidence, no tombstone
+        assert after.evidence == [(str(DELETED.id), "not_found", 404, False)]
         assert after.duplicates == 0  # distinct articles are not near-duplicates
         assert second.stat("newscrawl/persist/changed") == 3
-        assert second.stat("newscrawl/persist/removed") == 1
+        assert second.stat("newscrawl/persist/gone_observed") == 1
+        assert second.stat("newscrawl/persist/removed") == 0
         assert second.stat("newscrawl/persist/new") == 0
         assert second.stat("newscrawl/recheck/requested") == 1  # the deleted one, off the listing
+
+        # Still live for the archive: rechecked again, and the second 404 makes the tombstone.
+        confirm = crawl(replica, db_url, NEWSCRAWL_TOMBSTONE_MIN_INTERVAL="0")
+        after = snapshot(db_url)
+        assert after.revisions[len(before.revisions) + 3 :] == [(str(DELETED.id), "removed")]
+        assert after.removed == [str(DELETED.id)]
+        assert after.evidence == [(str(DELETED.id), "not_found", 404, True)] * 2
+        assert confirm.stat("newscrawl/recheck/requested") == 1
+        assert confirm.stat("newscrawl/persist/removed") == 1
+        assert confirm.stat("newscrawl/persist/changed") == 0
 
         assert latest(db_url, TITLE_EDIT).title == NEW_TITLE
         assert latest(db_url, BODY_EDIT).body.split("\n\n") == [
