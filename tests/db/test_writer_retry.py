@@ -12,7 +12,7 @@ import pickle
 import socket
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -21,13 +21,13 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from newscrawl.db.models import Article, Capture, Revision
+from newscrawl.db.models import Article, Capture, RemovalEvidence, Revision
 from newscrawl.db.session import DatabaseTarget, ensure_schema, make_engine, make_sessionmaker
-from newscrawl.db.writer import BatchWriter, Tombstone, TransientWriteError, transient_reason
+from newscrawl.db.writer import BatchWriter, TransientWriteError, transient_reason
 from newscrawl.items import Article as ArticleItem
 from newscrawl.pipelines.persist import PersistPipeline
 from tests.db.conftest import build_record
-from tests.helpers import ARCHIVE_ONLY, fresh_database
+from tests.helpers import ARCHIVE_ONLY, fresh_database, gone
 from tests.pgserver import CommitAnswerDropper
 
 
@@ -156,18 +156,24 @@ def test_a_batch_written_again_counts_only_its_own_revisions_as_written(tmp_path
         engine = make_engine(url)
         ensure_schema(engine)
         engine.dispose()
-        writer = BatchWriter(DatabaseTarget(url, schema_current=True), None)
+        # interval 0: two gone observations in a row make a tombstone
+        writer = BatchWriter(DatabaseTarget(url, schema_current=True), None, timedelta(0))
         try:
             writer.write(batch(range(1000, 1003)), [])  # an earlier crawl
-            # this crawl: two of them again (unchanged), two new, a tombstone for the third
+            # this crawl: two of them again (unchanged), two new, and 1000 found gone twice
             fresh = batch(range(1001, 1005), fetched_at="2024-03-02T10:00:00Z")
-            gone = [Tombstone("mfa", "en", "1000", 404, datetime(2024, 3, 2, 11, tzinfo=UTC))]
-            first = writer.write(fresh, gone)  # the first attempt, committed
-            again = writer.write(fresh, gone, after_lost_commit=True)
+            at = datetime(2024, 3, 2, 11, tzinfo=UTC)
+            observed = [gone("mfa", "en", "1000", at), gone("mfa", "en", "1000", at + timedelta(1))]
+            first = writer.write(fresh, observed)  # the first attempt, committed
+            again = writer.write(fresh, observed, after_lost_commit=True)
         finally:
             writer.close()
         # 5 content revisions and a tombstone's, each with its capture
         assert counts(url) == (5, 6, 6)
+        engine = make_engine(url)
+        with make_sessionmaker(engine)() as session:  # the observations once each, not twice
+            assert session.scalar(select(func.count()).select_from(RemovalEvidence)) == 2
+        engine.dispose()
     assert (first.new, first.changed, first.unchanged, first.removed) == (2, 0, 2, 1)
     # the first attempt's counts again, but the tombstone (a second one would change nothing)
     assert (again.new, again.changed, again.unchanged, again.removed) == (2, 0, 2, 0)
