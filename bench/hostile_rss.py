@@ -224,6 +224,15 @@ class Server:
 # -- measuring ----------------------------------------------------------------------------------
 
 
+def _opens_database(pid: int) -> bool:
+    """Whether *pid* has the crawl's SQLite file open (the database writer does)."""
+    try:
+        links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+    except OSError:
+        return False
+    return any(link.endswith(".sqlite3") for link in links)
+
+
 def _role(pid: int) -> str:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
@@ -234,10 +243,16 @@ def _role(pid: int) -> str:
     if b"resource_tracker" in joined:
         return "resource tracker"
     if b"spawn_main" in joined:
-        return "worker"
+        return "writer" if _opens_database(pid) else "extract"
     if b"scrapy" in joined:
         return "crawl"
     return argv[0].decode(errors="replace").rsplit("/", 1)[-1]
+
+
+#: A process seen in fewer polls than this is a fork about to exec (``ctypes.util.find_library``
+#: runs ``ldconfig``, ``platform`` runs ``uname``): its VmRSS and VmHWM are its parent's pages,
+#: shared copy-on-write, and counting them would count the parent twice.
+MIN_POLLS = 3
 
 
 class MemoryPoller:
@@ -247,7 +262,8 @@ class MemoryPoller:
         self.exclude = {os.getpid(), *exclude}
         self.hwm_kb: dict[int, int] = {}
         self.roles: dict[int, str] = {}
-        self.rss_sum_kb = 0
+        self.polls: dict[int, int] = {}
+        self.samples: list[dict[int, int]] = []  # VmRSS by PID, one dict a poll
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
@@ -262,22 +278,38 @@ class MemoryPoller:
     def _poll(self) -> None:
         me = os.getpid()
         while not self._done.wait(POLL_S):
-            rss = {p: kb for p, kb in tree_status_kb(me, "VmRSS:").items() if p not in self.exclude}
-            self.rss_sum_kb = max(self.rss_sum_kb, sum(rss.values()))
+            rss = {p: kb for p, kb in tree_status_kb(me, "VmRSS:").items() if p not in self.exclude and kb}
+            self.samples.append(rss)
             for pid, kb in tree_status_kb(me, "VmHWM:").items():
                 if pid in self.exclude or not kb:
                     continue
-                if pid not in self.roles:
-                    self.roles[pid] = _role(pid)
+                if self.roles.get(pid) != "writer":  # it may close the database before it exits
+                    self.roles[pid] = _role(pid)  # the last seen: a fork that exec'd shows its program
+                self.polls[pid] = self.polls.get(pid, 0) + 1
                 self.hwm_kb[pid] = max(self.hwm_kb.get(pid, 0), kb)
 
     @property
+    def counted(self) -> set[int]:
+        """The processes that lived through at least MIN_POLLS polls."""
+        return {pid for pid, polls in self.polls.items() if polls >= MIN_POLLS}
+
+    @property
     def hwm_sum_kb(self) -> int:
-        return sum(self.hwm_kb.values())
+        return sum(kb for pid, kb in self.hwm_kb.items() if pid in self.counted)
+
+    @property
+    def rss_sum_kb(self) -> int:
+        counted = self.counted
+        return max((sum(kb for pid, kb in sample.items() if pid in counted) for sample in self.samples), default=0)
+
+    @property
+    def transient(self) -> int:
+        """Processes left out: forks seen in fewer than MIN_POLLS polls."""
+        return len(self.polls) - len(self.counted)
 
     def per_process(self) -> list[tuple[str, float]]:
-        """(role, peak MB) of each process, the crawl first, the largest workers next."""
-        rows = [(self.roles[pid], kb / 1024) for pid, kb in self.hwm_kb.items()]
+        """(role, peak MB) of each counted process, the crawl first, the largest workers next."""
+        rows = [(self.roles[pid], kb / 1024) for pid, kb in self.hwm_kb.items() if pid in self.counted]
         return sorted(rows, key=lambda row: (row[0] != "crawl", -row[1]))
 
 
@@ -292,6 +324,7 @@ class Crawl:
     hwm_sum_mb: float
     rss_sum_mb: float
     per_process: list[tuple[str, float]]
+    transient: int  # short-lived forks left out of the sums
     returncode: int
     elapsed_s: float
     pages: int
@@ -356,6 +389,7 @@ def crawl(kind: str, round_: int, server: Server, args: argparse.Namespace, work
         hwm_sum_mb=poller.hwm_sum_kb / 1024,
         rss_sum_mb=poller.rss_sum_kb / 1024,
         per_process=poller.per_process(),
+        transient=poller.transient,
         returncode=run.returncode,
         elapsed_s=run.elapsed_s,
         pages=run.pages,
@@ -382,7 +416,8 @@ def report(crawls: list[Crawl], args: argparse.Namespace, server: Server, comman
         (f"The hostile crawls add a {args.page_mb} MB article page and a gzip bomb of {args.bomb_mib} MiB of spaces "
         f"({server.bomb_compressed / MB:.2f} MB on the wire) to the first listing page. "
         "Memory: the crawl process and its worker processes, polled every 50 ms; "
-        "'sum of peaks' adds each process's VmHWM (an upper bound), 'at once' is the peak of their summed VmRSS."),
+        "'sum of peaks' adds each process's VmHWM (an upper bound), 'at once' is the peak of their summed VmRSS; "
+        f"forks seen in fewer than {MIN_POLLS} polls (about to exec ldconfig or uname, their pages the parent's) are left out."),
         "",
         "| crawl | round | cap | sum of peaks MB | at once MB | Δ sum of peaks | Δ at once | per process (peak MB) | pages | stored | huge page stored | too_large |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
