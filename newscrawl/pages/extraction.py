@@ -102,11 +102,13 @@ def extract_article(
     Exceptions other than NotAnArticle propagate.
     """
     decoded = decode_html_checked(body, content_type, lang=profile.lang)
+    known: dict[str, Any] = {"encoding": decoded.encoding, "encoding_detected": decoded.detected}
     page = ArticlePage(url, decoded.text, profile, base_url)
+    # The page's memory is its tree from here on: its decoded text, as large as the page or up to
+    # four times larger, goes now, and the tree before cleaning and hashing copy the body.
+    del decoded
     found = (page.title, page.paragraphs, page.published_raw)
-    known: dict[str, Any] = {
-        "encoding": decoded.encoding,
-        "encoding_detected": decoded.detected,
+    known |= {
         "missing": tuple(name for name, value in zip(HEALTH_FIELDS, found, strict=True) if not value),
         "page_lang": page.page_lang,
         "lang_mismatch": page.lang_mismatch(),
@@ -119,9 +121,7 @@ def extract_article(
         item = page.to_item(fetched_at=fetched_at)
     except NotAnArticle as exc:
         return outcome(not_article=str(exc))
-    # The page's tree and decoded text are several times the page's size: let them go before
-    # cleaning and hashing make their own copies of the body (a 20 MB page: 120 MB less at peak).
-    del page, found, decoded
+    del page, found
     from_feed = False
     if item.published_raw is None and date_raw:
         item.published_raw = date_raw
