@@ -250,9 +250,20 @@ def _role(pid: int) -> str:
 
 
 #: A process seen in fewer polls than this is a fork about to exec (``ctypes.util.find_library``
-#: runs ``ldconfig``, ``platform`` runs ``uname``): its VmRSS and VmHWM are its parent's pages,
-#: shared copy-on-write, and counting them would count the parent twice.
+#: runs ``ldconfig``, ``platform`` runs ``uname``, multiprocessing spawns its workers): until it
+#: execs, its VmRSS and VmHWM are its parent's pages, shared copy-on-write, and counting them would
+#: count the parent twice. A process is (PID, command line): a fork that execs starts afresh.
 MIN_POLLS = 3
+
+Process = tuple[int, bytes]  # PID, command line
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return cmdline.read()
+    except OSError:
+        return b""
 
 
 class MemoryPoller:
@@ -260,10 +271,10 @@ class MemoryPoller:
 
     def __init__(self, exclude: set[int]) -> None:
         self.exclude = {os.getpid(), *exclude}
-        self.hwm_kb: dict[int, int] = {}
-        self.roles: dict[int, str] = {}
-        self.polls: dict[int, int] = {}
-        self.samples: list[dict[int, int]] = []  # VmRSS by PID, one dict a poll
+        self.hwm_kb: dict[Process, int] = {}
+        self.roles: dict[Process, str] = {}
+        self.polls: dict[Process, int] = {}
+        self.samples: list[dict[Process, int]] = []  # VmRSS, one dict a poll
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
@@ -278,29 +289,34 @@ class MemoryPoller:
     def _poll(self) -> None:
         me = os.getpid()
         while not self._done.wait(POLL_S):
-            rss = {p: kb for p, kb in tree_status_kb(me, "VmRSS:").items() if p not in self.exclude and kb}
-            self.samples.append(rss)
-            for pid, kb in tree_status_kb(me, "VmHWM:").items():
+            rss = tree_status_kb(me, "VmRSS:")
+            hwm = tree_status_kb(me, "VmHWM:")
+            sample: dict[Process, int] = {}
+            for pid, kb in hwm.items():
                 if pid in self.exclude or not kb:
                     continue
-                if self.roles.get(pid) != "writer":  # it may close the database before it exits
-                    self.roles[pid] = _role(pid)  # the last seen: a fork that exec'd shows its program
-                self.polls[pid] = self.polls.get(pid, 0) + 1
-                self.hwm_kb[pid] = max(self.hwm_kb.get(pid, 0), kb)
+                process = (pid, _cmdline(pid))
+                sample[process] = rss.get(pid, 0)
+                if self.roles.get(process) != "writer":  # it may close the database before it exits
+                    self.roles[process] = _role(pid)
+                self.polls[process] = self.polls.get(process, 0) + 1
+                self.hwm_kb[process] = max(self.hwm_kb.get(process, 0), kb)
+            self.samples.append(sample)
 
     @property
-    def counted(self) -> set[int]:
+    def counted(self) -> set[Process]:
         """The processes that lived through at least MIN_POLLS polls."""
-        return {pid for pid, polls in self.polls.items() if polls >= MIN_POLLS}
+        return {process for process, polls in self.polls.items() if polls >= MIN_POLLS}
 
     @property
     def hwm_sum_kb(self) -> int:
-        return sum(kb for pid, kb in self.hwm_kb.items() if pid in self.counted)
+        return sum(kb for process, kb in self.hwm_kb.items() if process in self.counted)
 
     @property
     def rss_sum_kb(self) -> int:
         counted = self.counted
-        return max((sum(kb for pid, kb in sample.items() if pid in counted) for sample in self.samples), default=0)
+        sums = (sum(kb for process, kb in sample.items() if process in counted) for sample in self.samples)
+        return max(sums, default=0)
 
     @property
     def transient(self) -> int:
@@ -309,7 +325,7 @@ class MemoryPoller:
 
     def per_process(self) -> list[tuple[str, float]]:
         """(role, peak MB) of each counted process, the crawl first, the largest workers next."""
-        rows = [(self.roles[pid], kb / 1024) for pid, kb in self.hwm_kb.items() if pid in self.counted]
+        rows = [(self.roles[process], kb / 1024) for process, kb in self.hwm_kb.items() if process in self.counted]
         return sorted(rows, key=lambda row: (row[0] != "crawl", -row[1]))
 
 
