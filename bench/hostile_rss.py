@@ -57,12 +57,14 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from sqlalchemy import func, select
 
+import newscrawl.settings as project_settings
 from bench.crawl import CrawlRun, run_newscrawl, scratch_dir, tree_status_kb
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MB = 1_000_000
 MIB = 1024 * 1024
 TARGET_MB = 256.0
+DEFAULT_CAP: int = project_settings.DOWNLOAD_MAXSIZE
 POLL_S = 0.05
 
 HUGE_ID = 990001
@@ -395,13 +397,13 @@ def crawl(kind: str, round_: int, server: Server, args: argparse.Namespace, work
                                       workdir=workdir, extra=extra)  # fmt: skip
     stored, huge = database_counts(url) if database.exists() else (0, None)
     log = (workdir / f"{kind}.log").read_text("utf-8", errors="replace")
-    warnings = [line.split("WARNING: ", 1)[-1][:200] for line in log.splitlines()
+    warnings = [line.split("WARNING: ", 1)[-1][:400] for line in log.splitlines()
                 if "refused/too_large" in line or "inflates past" in line]  # fmt: skip
     database.unlink(missing_ok=True)
     return Crawl(
         kind=kind,
         round=round_,
-        cap=args.raised_cap if raised else "16 MiB (default)",
+        cap=args.raised_cap if raised else f"{DEFAULT_CAP // MIB} MiB (default)",
         hwm_sum_mb=poller.hwm_sum_kb / 1024,
         rss_sum_mb=poller.rss_sum_kb / 1024,
         per_process=poller.per_process(),
