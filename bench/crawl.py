@@ -174,6 +174,11 @@ def tree_rss_kb(pid: int) -> int:
     return sum(_status_kb(process, "VmRSS:") for process in [pid, *_descendants(pid)])
 
 
+def tree_status_kb(pid: int, key: str) -> dict[int, int]:
+    """A kB field (``VmHWM:``, ``VmRSS:``) of *pid* and of each of its live descendants, by PID."""
+    return {process: _status_kb(process, key) for process in [pid, *_descendants(pid)]}
+
+
 def _status_kb(pid: int, key: str) -> int:
     """A kB field (``VmHWM:``, ``VmRSS:``) of /proc/PID/status; 0 if the process is gone."""
     try:

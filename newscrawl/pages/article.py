@@ -39,7 +39,9 @@ class ArticlePage:
         self.profile = profile
         self.base_url = (base_url or profile.base_url).rstrip("/")
         self.origins = site_origins(profile, self.base_url)
-        self.root = Selector(text=html)
+        # Selector(text=...) keeps the text beside its tree; a Selector of the tree alone lets the
+        # decoded page (up to 4 bytes a character) go once the caller drops it.
+        self.root = Selector(root=Selector(text=html).root, type="html")
 
     @cached_property
     def source_id(self) -> str:

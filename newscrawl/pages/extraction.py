@@ -102,24 +102,26 @@ def extract_article(
     Exceptions other than NotAnArticle propagate.
     """
     decoded = decode_html_checked(body, content_type, lang=profile.lang)
+    known: dict[str, Any] = {"encoding": decoded.encoding, "encoding_detected": decoded.detected}
     page = ArticlePage(url, decoded.text, profile, base_url)
+    # The page's memory is its tree from here on: its decoded text, as large as the page or up to
+    # four times larger, goes now, and the tree before cleaning and hashing copy the body.
+    del decoded
     found = (page.title, page.paragraphs, page.published_raw)
-    missing = tuple(name for name, value in zip(HEALTH_FIELDS, found, strict=True) if not value)
+    known |= {
+        "missing": tuple(name for name, value in zip(HEALTH_FIELDS, found, strict=True) if not value),
+        "page_lang": page.page_lang,
+        "lang_mismatch": page.lang_mismatch(),
+    }
 
     def outcome(**steps: Any) -> PageExtraction:
-        return PageExtraction(
-            encoding=decoded.encoding,
-            encoding_detected=decoded.detected,
-            missing=missing,
-            page_lang=page.page_lang,
-            lang_mismatch=page.lang_mismatch(),
-            **steps,
-        )
+        return PageExtraction(**known, **steps)
 
     try:
         item = page.to_item(fetched_at=fetched_at)
     except NotAnArticle as exc:
         return outcome(not_article=str(exc))
+    del page, found
     from_feed = False
     if item.published_raw is None and date_raw:
         item.published_raw = date_raw

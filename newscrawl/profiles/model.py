@@ -7,6 +7,7 @@ validators here whose ``ValueError`` message is the problem a user reads.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -109,11 +110,43 @@ def _some_patterns(patterns: tuple[re.Pattern[str], ...]) -> tuple[re.Pattern[st
     return patterns
 
 
+#: The units a size may be written in (binary ones only: "MB" would be ambiguous).
+SIZE_UNITS = {"B": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
+#: The smallest page-size cap a profile may set: below it every page would be refused, and a bare
+#: ``max_page_size = 32`` (bytes) is almost surely "32 MiB" with the unit forgotten.
+MIN_PAGE_SIZE = 1024
+
+
+def _byte_size(value: object) -> int:
+    """A size in bytes, from an integer (bytes) or a string such as ``"32 MiB"``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    wanted = 'a size: an integer number of bytes, or a string such as "32 MiB" (units: B, KiB, MiB, GiB)'
+    if not isinstance(value, str):
+        # pydantic reports a ValueError as the key's problem (a TypeError would escape); the value as TOML writes it
+        raise ValueError(f"must be {wanted}, not {json.dumps(value, default=str)}")  # noqa: TRY004
+    match = _SIZE_RE.match(value)
+    if not match or match[2] not in SIZE_UNITS:
+        raise ValueError(f"{value!r} is not {wanted}")
+    return round(float(match[1]) * SIZE_UNITS[match[2]])
+
+
+def _page_size(size: int) -> int:
+    if size < MIN_PAGE_SIZE:
+        raise ValueError(
+            f"must be at least 1 KiB ({MIN_PAGE_SIZE} bytes), not {size} bytes;"
+            ' a size with a unit is a string, e.g. "32 MiB"'
+        )
+    return size
+
+
 Text = Annotated[StrictStr, AfterValidator(_not_blank)]
 Css = Annotated[Text, AfterValidator(_css)]
 SitePath = Annotated[Text, AfterValidator(_site_path)]
 Regex = Annotated[re.Pattern[str], BeforeValidator(_regex)]
 AtLeastOne = Annotated[StrictInt, Field(ge=1)]
+PageSize = Annotated[StrictInt, BeforeValidator(_byte_size), AfterValidator(_page_size)]
 
 
 class _Table(BaseModel):
@@ -205,6 +238,8 @@ class Profile(_Table):
     domains: tuple[Text, ...] = ()
     #: A file in NEWSCRAWL_SITES_DIR that reuses a shipped profile's name must say so.
     override: StrictBool = False
+    #: The site's download size cap in bytes (``DOWNLOAD_MAXSIZE`` for its crawls); None: the setting's.
+    max_page_size: PageSize | None = None
     article: Article
     discovery: Discovery
     selectors: Selectors = Field(default_factory=Selectors)

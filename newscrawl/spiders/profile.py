@@ -49,6 +49,7 @@ from newscrawl.signals import article_gone
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,21 @@ class ProfileSpider(scrapy.Spider):
         self.incremental: IncrementalState | None = None
         # With the "fallback" strategy, the sources not tried yet, in order.
         self._fallbacks = self.profile.discovery.sources()
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """The profile's ``max_page_size`` becomes the crawl's ``DOWNLOAD_MAXSIZE``.
+
+        Set at "spider" priority, as ``custom_settings`` would be (Scrapy deprecates the
+        ``download_maxsize`` spider attribute): it replaces the project default, and ``-s
+        DOWNLOAD_MAXSIZE=…`` on the command line still overrides it. Every reader of the setting
+        follows: the HTTP handler (declared and streamed sizes), ``HttpCompressionMiddleware``
+        (inflated size), gzipped sitemaps and newscrawl's ``too_large`` accounting.
+        """
+        super().update_settings(settings)
+        profile: Profile | None = getattr(cls, "profile", None)
+        if profile is not None and profile.max_page_size is not None:
+            settings.set("DOWNLOAD_MAXSIZE", profile.max_page_size, priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:

@@ -144,6 +144,41 @@ class Streamed(Behaviour):
 
 
 @dataclass
+class Chunked(Behaviour):
+    """*body* sent chunked (no Content-Length), 64 KiB a chunk."""
+
+    body: bytes
+
+    async def answer(self, exchange: Exchange) -> None:
+        await exchange.head(
+            200, [("Content-Type", "text/html; charset=utf-8"), ("Transfer-Encoding", "chunked")]
+        )
+        for start in range(0, len(self.body), 65536):
+            chunk = self.body[start : start + 65536]
+            await exchange.body(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        await exchange.body(b"0\r\n\r\n")
+
+
+@dataclass
+class Gzipped(Behaviour):
+    """*body* gzip-compressed (``Content-Encoding: gzip``), with the compressed Content-Length."""
+
+    body: bytes
+
+    async def answer(self, exchange: Exchange) -> None:
+        data = gzip.compress(self.body, compresslevel=1)
+        await exchange.head(
+            200,
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Encoding", "gzip"),
+                ("Content-Length", str(len(data))),
+            ],
+        )
+        await exchange.body(data)
+
+
+@dataclass
 class GzipBomb(Behaviour):
     """A small gzip body that inflates to *inflated* bytes of HTML-looking zeros."""
 

@@ -145,3 +145,19 @@ def test_a_saved_page_declares_its_url_and_language() -> None:
     assert saved_page(html.encode("utf-8")) == SavedPage(url="https://www.ict.gov.ir/en/news/5", lang="fa")
     moic = (FIXTURES / "pages" / "moic_dr" / "11990.html").read_bytes()
     assert saved_page(moic).lang == "fa"  # fa-AF: the primary subtag
+
+
+def test_content_hash_of_a_long_body_is_the_sha256_of_its_utf8():
+    """The body is hashed a slice at a time; the digest is still that of the whole text."""
+    import hashlib
+
+    from newscrawl.extract.article import content_hash
+    from newscrawl.items import Article
+
+    body = "خبر ۱ سلام\n\n" * 250_000  # 3 M characters, 2 bytes each in UTF-8: slices end mid-text
+    item = Article(
+        url="https://x/1", canonical_url="https://x/1", site="x", lang="fa", source_id="1",
+        title="عنوان", lead=None, body=body, published_at="2024-03-01T10:00:00+03:30",
+    )  # fmt: skip
+    whole = "عنوان" + "\x1f" + "" + "\x1f" + body + "\x1f" + "2024-03-01T10:00:00+03:30" + "\x1f"
+    assert content_hash(item) == hashlib.sha256(whole.encode("utf-8")).hexdigest()

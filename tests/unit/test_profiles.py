@@ -338,3 +338,73 @@ def test_a_shipped_profile_is_overridden_once(tmp_path):
     catalog = load_catalog(str(tmp_path))
     assert (catalog.problem("ict_en") or "").startswith(f"{second}: key 'name': 'ict_en' is already the name of {first}")
     assert "ict_en" not in catalog.profiles
+
+
+# -- max_page_size: the site's download size cap -------------------------------------------------
+
+MIB = 1024 * 1024
+
+
+def with_page_size(value: str) -> str:
+    return VALID.replace('lang = "en"', f'lang = "en"\nmax_page_size = {value}', 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "size"),
+    [
+        ('"32 MiB"', 32 * MIB),
+        ('"32MiB"', 32 * MIB),
+        ('"1.5 MiB"', 3 * MIB // 2),
+        ('"512 KiB"', 512 * 1024),
+        ('"1 GiB"', 1024 * MIB),
+        ('"4096 B"', 4096),
+        ("33554432", 32 * MIB),
+        ("1024", 1024),  # the smallest cap
+    ],
+)
+def test_max_page_size_in_bytes_or_binary_units(tmp_path, value, size):
+    assert load_profile(write(tmp_path, with_page_size(value))).max_page_size == size
+
+
+def test_max_page_size_defaults_to_the_setting(tmp_path):
+    assert load_profile(write(tmp_path, VALID)).max_page_size is None
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ('"32 MB"', "'32 MB' is not a size: an integer number of bytes, or a string such as \"32 MiB\" (units: B, KiB, MiB, GiB)"),
+        ('"32"', "'32' is not a size"),
+        ('"lots"', "'lots' is not a size"),
+        ('"-1 MiB"', "'-1 MiB' is not a size"),
+        ('"32 mib"', "'32 mib' is not a size"),
+        ("32.5", 'must be a size: an integer number of bytes, or a string such as "32 MiB" (units: B, KiB, MiB, GiB), not 32.5'),
+        ("true", "must be a size: an integer number of bytes, or a string such as \"32 MiB\" (units: B, KiB, MiB, GiB), not true"),
+        ("[1]", "must be a size: an integer number of bytes, or a string such as \"32 MiB\" (units: B, KiB, MiB, GiB), not [1]"),
+        ("32", 'must be at least 1 KiB (1024 bytes), not 32 bytes; a size with a unit is a string, e.g. "32 MiB"'),
+        ("0", "must be at least 1 KiB (1024 bytes), not 0 bytes"),
+        ("-5", "must be at least 1 KiB (1024 bytes), not -5 bytes"),
+        ('"1023 B"', "must be at least 1 KiB (1024 bytes), not 1023 bytes"),
+    ],
+)
+def test_bad_max_page_size_names_file_key_problem(tmp_path, value, problem):
+    message = broken(tmp_path, 'lang = "en"', f'lang = "en"\nmax_page_size = {value}')
+    assert f"key 'max_page_size': {problem}" in message
+    assert len(message.splitlines()) == 1
+
+
+def test_spider_takes_max_page_size_as_download_maxsize(tmp_path):
+    """At the spider's priority: over the project's setting, under the command line's."""
+    from newscrawl.spiderloader import spider_class
+
+    spider = spider_class(load_profile(write(tmp_path, with_page_size('"48 MiB"'))))
+    settings = Settings({"DOWNLOAD_MAXSIZE": 16 * MIB}, priority="project")
+    spider.update_settings(settings)
+    assert settings.getint("DOWNLOAD_MAXSIZE") == 48 * MIB
+    command_line = Settings({"DOWNLOAD_MAXSIZE": 20 * MIB}, priority="cmdline")
+    spider.update_settings(command_line)
+    assert command_line.getint("DOWNLOAD_MAXSIZE") == 20 * MIB
+    plain = spider_class(load_profile(write(tmp_path, VALID)))
+    unchanged = Settings({"DOWNLOAD_MAXSIZE": 16 * MIB}, priority="project")
+    plain.update_settings(unchanged)
+    assert unchanged.getint("DOWNLOAD_MAXSIZE") == 16 * MIB
