@@ -66,6 +66,8 @@ def test_the_seed_page_becomes_the_golden_article_with_its_capture(golden) -> No
     assert item.content_hash == expected_hash(golden["title"], lead, "\n\n".join(body), golden["published_at"])
     assert item.capture is not None
     assert (item.capture.url, item.capture.body, item.capture.encoding) == (golden["url"], BODY, "utf-8")
+    # the response as fetched, for reextract and the WARC records (saved.response: 200, its header)
+    assert (item.capture.status, item.capture.headers) == (200, {"Content-Type": CONTENT_TYPE})
     assert stats == {
         "fields/checked": 1,
         "article/extracted": 1,
@@ -245,6 +247,19 @@ def test_a_worker_process_gives_the_same_records_and_counts(golden) -> None:
         "dates/from_feed": 1,
         "lang/mismatch": 1,
     }
+
+
+def test_with_a_worker_process_the_extraction_runs_there(golden, monkeypatch) -> None:
+    """NEWSCRAWL_EXTRACT_PROCESSES=1 extracts in the (spawned) worker, not in the crawl's process."""
+
+    def not_here(*args: Any) -> None:
+        raise AssertionError("extracted in the crawl's own process")
+
+    monkeypatch.setattr("newscrawl.pipelines.extract.extract_article", not_here)
+    (item,), _ = extract(seed(), NEWSCRAWL_EXTRACT_PROCESSES=1)
+    assert isinstance(item, Article) and item.title == golden["title"]
+    (failed,), stats = extract(seed(), NEWSCRAWL_EXTRACT_PROCESSES=0)
+    assert isinstance(failed, DropItem) and stats["extract/failed"] == 1
 
 
 def test_a_negative_number_of_processes_is_refused() -> None:
