@@ -47,6 +47,9 @@ from bench.stages import StageTimes, fetch_sample, measure
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
 BEFORE_PROFILE = BENCH_DIR / "profiles" / "before.md"
+#: The peak-memory section of ``python -m bench.hostile_rss`` (issue #13 item 1), kept in its own
+#: file so that a run of this benchmark keeps it: ``python -m bench.hostile_rss > bench/profiles/hostile_rss.md``.
+HOSTILE_RSS = BENCH_DIR / "profiles" / "hostile_rss.md"
 
 TARGETS = {"sqlite": 0.85, "pg": 0.80}
 RSS_GROWTH_TARGET_MB = 30.0
@@ -692,8 +695,9 @@ def render(results: Results) -> str:
     # -- profiles
     if r.profile_md:
         lines += ["## Profile of a newscrawl → SQLite crawl, now (pyinstrument, `--profile`)", "", r.profile_md, ""]
-    if BEFORE_PROFILE.exists():
-        lines += [BEFORE_PROFILE.read_text("utf-8").strip(), ""]
+    for kept in (BEFORE_PROFILE, HOSTILE_RSS):
+        if kept.exists():
+            lines += [kept.read_text("utf-8").strip(), ""]
     lines += [
         "## Raw data",
         "",
