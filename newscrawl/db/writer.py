@@ -82,6 +82,11 @@ _PG_TRANSIENT_STATES = frozenset({"55P03"})
 _PG_PERMANENT_STATES = frozenset({"57P04"})
 #: SQLite's messages for another connection holding the lock beyond the busy timeout.
 _SQLITE_TRANSIENT = ("database is locked", "database table is locked", "database is busy")
+#: libpq's messages for a connection refused for good: the server answers, but the database, the
+#: role or the permission is not there. They come without SQLSTATE (the connection never opened),
+#: so only the text tells them from a server that is down; libpq writes them in English unless
+#: the server's lc_messages says otherwise.
+_PG_PERMANENT_MESSAGES = ("does not exist", "authentication failed", "no pg_hba.conf entry")
 
 
 def transient_reason(exc: BaseException) -> str | None:
@@ -89,7 +94,8 @@ def transient_reason(exc: BaseException) -> str | None:
 
     Transient: a connection SQLAlchemy found broken (``DBAPIError.connection_invalidated``); a
     psycopg ``OperationalError`` without SQLSTATE (libpq's own: connection refused, server closed
-    the connection) or of a class in :data:`_PG_TRANSIENT_CLASSES`; SQLite's "database is locked".
+    the connection; but not a database or role that does not exist) or of a class in
+    :data:`_PG_TRANSIENT_CLASSES`; SQLite's "database is locked".
     Everything else (constraint violations, data errors, programming errors) is permanent.
     """
     orig: BaseException = exc
@@ -102,6 +108,8 @@ def transient_reason(exc: BaseException) -> str | None:
         return message if any(text in message.lower() for text in _SQLITE_TRANSIENT) else None
     if isinstance(orig, psycopg.OperationalError):
         state = orig.sqlstate
+        if state is None and any(text in str(orig) for text in _PG_PERMANENT_MESSAGES):
+            return None
         if (
             state is None
             or state in _PG_TRANSIENT_STATES

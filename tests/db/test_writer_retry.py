@@ -98,6 +98,18 @@ def test_a_refused_connection_is_transient_a_constraint_violation_is_not() -> No
     assert transient_reason(cancelled.value) is not None  # 57014 query_canceled: try again
 
 
+def test_a_database_that_does_not_exist_is_not_transient() -> None:
+    """The server answers but the database is gone (dropped): waiting will not bring it back."""
+    engine = make_engine("postgresql+psycopg://root@127.0.0.1:5432/newscrawl_no_such_db", check=False)
+    try:
+        with pytest.raises(DBAPIError) as missing, engine.connect():
+            pass
+    finally:
+        engine.dispose()
+    assert "does not exist" in str(missing.value.orig)
+    assert transient_reason(missing.value) is None
+
+
 def test_a_transient_error_crosses_the_process_boundary() -> None:
     error = pickle.loads(pickle.dumps(TransientWriteError("server closed", commit_unknown=True)))
     assert (error.reason, error.commit_unknown) == ("server closed", True)

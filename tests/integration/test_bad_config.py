@@ -55,8 +55,8 @@ def test_bad_database_url_names_the_setting():
 
 def test_bad_base_url_is_refused():
     result = run_crawl("ict_en", base_url="ftp://example.org", database_url="")
-    assert result.returncode != 0
-    assert "base_url must be an http(s) URL" in result.log
+    assert result.returncode == 2  # a usage error, before the crawl starts
+    assert "argument -a base_url: 'ftp://example.org' is not an http(s) URL" in result.log
 
 
 def test_user_agent_names_the_contact():
