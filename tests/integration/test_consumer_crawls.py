@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
@@ -36,9 +37,22 @@ def deliver(db: str, path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
+@pytest.fixture(scope="module")
+def replica_server() -> Iterator[ReplicaProcess]:
+    with ReplicaProcess(articles=40, sites=["ict_en"]) as server:
+        yield server
+
+
+@pytest.fixture
+def replica(replica_server: ReplicaProcess) -> ReplicaProcess:
+    """The module's replica, back in its generated state (the test edits and publishes)."""
+    replica_server.reset("ict_en")
+    return replica_server
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_every_revision_reaches_the_consumer_once(backend, tmp_path):
-    with ReplicaProcess(articles=40, sites=["ict_en"]) as replica, fresh_database(backend, tmp_path) as db:
+def test_every_revision_reaches_the_consumer_once(replica, backend, tmp_path):
+    with fresh_database(backend, tmp_path) as db:
         base = replica.urls["ict_en"]
         delivered: list[dict] = []
 

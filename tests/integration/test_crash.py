@@ -1,13 +1,14 @@
 """Crash safety: a crawl killed with SIGKILL mid-way leaves a consistent database, and the next
 crawl completes it.
 
-The crawl of a few hundred replica articles runs as a child process (``runner.crawl_command``)
-committing every 10 articles. The test polls the database (a bounded loop, no sleeps) until some
-batches are committed, kills the child by its PID with SIGKILL and checks that what was
-committed is whole: every article has its latest revision, every revision its capture, one
-revision per article, and a near-duplicate fingerprint with its LSH bands per article. The
-killed run's crawl lock has a short TTL (0.5 s), so the test polls until it has expired and runs
-the crawl again: every expected article is then stored exactly once. Runs on SQLite and PostgreSQL.
+The crawl of 150 replica articles (three times as many as are committed before the kill) runs as a
+child process (``runner.crawl_command``) committing every 10 articles. The test polls the database
+(a bounded loop, no sleeps) until some batches are committed, kills the child by its PID with
+SIGKILL and checks that what was committed is whole: every article has its latest revision, every
+revision its capture, one revision per article, and a near-duplicate fingerprint with its LSH bands
+per article. The killed run's crawl lock has a short TTL (0.5 s), so the test polls until it has
+expired and runs the crawl again: every expected article is then stored exactly once. Runs on
+SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from tests.helpers import BACKENDS, fresh_database
 
 pytestmark = pytest.mark.crawl
 
-ARTICLES = 400
+ARTICLES = 150
 SITE = generate_site("ict_en", ARTICLES, 0)
 STORED = {str(a.id) for a in SITE.articles if not {"gone", "empty_body"} & set(a.flags)}
 BATCH = 10

@@ -11,6 +11,7 @@ close reason stays ``finished``: run ``failed``, ``newscrawl crawl`` exits 1.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ from newscrawl.runner import run_crawl
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.process import ReplicaProcess
 from tests.helpers import BACKENDS, fresh_database
-from tests.runs.conftest import LOOPBACK_OPTIONS, newscrawl
+from tests.runs.conftest import LOOPBACK_OPTIONS, newscrawl_here
 
 pytestmark = pytest.mark.crawl
 
@@ -55,6 +56,13 @@ DROP_TRIGGER = {
 }
 
 
+@pytest.fixture(scope="module")
+def replica() -> Iterator[ReplicaProcess]:
+    """The replica of the refused-batch crawls (60 articles); they only read it."""
+    with ReplicaProcess(articles=60, sites=["ict_en"]) as server:
+        yield server
+
+
 def refuse_revisions(engine: Engine) -> None:
     ensure_schema(engine)
     with engine.begin() as connection:
@@ -65,9 +73,9 @@ def refuse_revisions(engine: Engine) -> None:
 @pytest.mark.parametrize("writer_process", [True, False], ids=["writer-process", "in-process"])
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_refused_batch_stops_the_crawl_and_names_its_urls(
-    backend: str, writer_process: bool, tmp_path: Path
+    replica: ReplicaProcess, backend: str, writer_process: bool, tmp_path: Path
 ) -> None:
-    with ReplicaProcess(articles=60, sites=["ict_en"]) as replica, fresh_database(backend, tmp_path) as db:
+    with fresh_database(backend, tmp_path) as db:
         engine = make_engine(db)
         try:
             refuse_revisions(engine)
@@ -103,6 +111,14 @@ def test_a_refused_batch_stops_the_crawl_and_names_its_urls(
 
 #: Articles of the replica's site: fewer than a batch, so that the only batch is the last one.
 FEW = 12
+
+
+@pytest.fixture(scope="module")
+def few_replica() -> Iterator[ReplicaProcess]:
+    """The replica of the refused-last-batch crawls (FEW articles); they only read it."""
+    with ReplicaProcess(articles=FEW, sites=["ict_en"]) as server:
+        yield server
+
 FAILED_LINE = re.compile(
     r"Could not store a batch of (\d+) articles and (\d+) tombstones; "
     r"the crawl was ending, the run fails\. Articles: (.*)"
@@ -112,10 +128,14 @@ FAILED_LINE = re.compile(
 @pytest.mark.parametrize("writer_process", [True, False], ids=["writer-process", "in-process"])
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_refused_last_batch_fails_the_run_and_the_command(
-    backend: str, writer_process: bool, tmp_path: Path
+    few_replica: ReplicaProcess,
+    backend: str,
+    writer_process: bool,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
-    with ReplicaProcess(articles=FEW, sites=["ict_en"]) as replica, fresh_database(backend, tmp_path) as db:
-        base = replica.urls["ict_en"]
+    with fresh_database(backend, tmp_path) as db:
+        base = few_replica.urls["ict_en"]
         engine = make_engine(db)
         options = [
             *LOOPBACK_OPTIONS,
@@ -127,7 +147,7 @@ def test_a_refused_last_batch_fails_the_run_and_the_command(
         try:
             refuse_revisions(engine)
             command = ("crawl", "ict_en", "--base-url", base, "--database-url", db, *options)
-            refused = newscrawl(*command)
+            refused = newscrawl_here(capfd, *command)
             sessions = make_sessionmaker(engine)
             with sessions() as session:
                 runs = list(session.scalars(select(CrawlRun)))
@@ -138,7 +158,7 @@ def test_a_refused_last_batch_fails_the_run_and_the_command(
             # The next crawl, once the database takes them, stores what the refused one named.
             with engine.begin() as connection:
                 connection.execute(text(DROP_TRIGGER[engine.dialect.name]))
-            again = newscrawl(*command)
+            again = newscrawl_here(capfd, *command)
             with sessions() as session:
                 stored = set(session.scalars(select(Article.url)))
         finally:

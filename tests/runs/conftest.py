@@ -15,7 +15,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
+from unittest import mock
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -61,6 +63,29 @@ def newscrawl(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[s
         timeout=timeout,
         check=False,
     )
+
+
+def newscrawl_here(
+    capfd: pytest.CaptureFixture[str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    """Run the ``newscrawl`` command in this process (``newscrawl.cli.main``); capture its output.
+
+    The same command as :func:`newscrawl` without starting a Python for the command itself: its
+    crawls still run in child processes (``runner.run_crawl``), whose log reaches file
+    descriptor 2, hence *capfd* (output captured before the call is dropped); as with
+    :func:`newscrawl`, ``NEWSCRAWL_LOG_DIR=-`` leaves the crawls' logs there. A usage error
+    (argparse's ``SystemExit``) is returned as its exit code, as the command would exit.
+    """
+    from newscrawl.cli import main
+
+    capfd.readouterr()
+    try:
+        with mock.patch.dict(os.environ, {"NEWSCRAWL_LOG_DIR": "-"}):
+            code = main(list(args))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    out, err = capfd.readouterr()
+    return subprocess.CompletedProcess(list(args), code, out, err)
 
 
 @contextmanager

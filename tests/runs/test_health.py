@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from newscrawl.cli.crawl import EXIT_ERROR, EXIT_LOCKED, EXIT_OK, EXIT_UNHEALTHY, outcome
 from newscrawl.health.check import applies, check_health, field_counts, summary
 from newscrawl.runner import CrawlResult
 from newscrawl_replica.process import ReplicaProcess
-from tests.runs.conftest import LOOPBACK_OPTIONS, SITE, database, newscrawl, runs_of
+from tests.runs.conftest import LOOPBACK_OPTIONS, SITE, database, newscrawl_here, runs_of
 
 
 def stats(**counts: int) -> dict[str, int]:
@@ -197,17 +199,29 @@ def test_crawl_outcome(returncode, run_stats, code, words):
 # -- a redesign, end to end ----------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def replica_server() -> Iterator[ReplicaProcess]:
+    with ReplicaProcess(articles=40, sites=[SITE]) as server:
+        yield server
+
+
+@pytest.fixture
+def replica(replica_server: ReplicaProcess) -> ReplicaProcess:
+    """The module's replica, back in its generated state (the default template)."""
+    replica_server.reset(SITE)
+    return replica_server
+
+
 @pytest.mark.crawl
 @pytest.mark.db
-def test_a_redesigned_site_fails_the_run(db_url):
-    with ReplicaProcess(articles=40, sites=[SITE]) as replica:
-        base = replica.urls[SITE]
-        crawl = ["crawl", SITE, "--base-url", base, "--database-url", db_url, *LOOPBACK_OPTIONS]
-        first = newscrawl(*crawl)
-        assert first.returncode == EXIT_OK, first.stderr[-3000:]
+def test_a_redesigned_site_fails_the_run(replica, db_url, capfd):
+    base = replica.urls[SITE]
+    crawl = ["crawl", SITE, "--base-url", base, "--database-url", db_url, *LOOPBACK_OPTIONS]
+    first = newscrawl_here(capfd, *crawl)
+    assert first.returncode == EXIT_OK, first.stderr[-3000:]
 
-        replica.set_template(SITE, "redesign")
-        second = newscrawl(*crawl)
+    replica.set_template(SITE, "redesign")
+    second = newscrawl_here(capfd, *crawl)
 
     assert second.returncode == EXIT_UNHEALTHY, second.stderr[-3000:]
     report = second.stderr.splitlines()[-1]

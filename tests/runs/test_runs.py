@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import subprocess
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from tests.runs.conftest import (
     LOOPBACK_OPTIONS,
     SITE,
     database,
-    newscrawl,
+    newscrawl_here,
     runs_of,
     stop_process,
     wait_for,
@@ -42,6 +43,13 @@ SPECS = generate_site(SITE, ARTICLES, 0).articles
 GONE_COUNT = sum(GONE in a.flags for a in SPECS)
 EMPTY_COUNT = sum(EMPTY_BODY in a.flags for a in SPECS)
 STORED_COUNT = ARTICLES - GONE_COUNT - EMPTY_COUNT
+
+
+@pytest.fixture(scope="module")
+def replica() -> Iterator[ReplicaProcess]:
+    """One replica for the module's crawls: they only read it (each test has its own database)."""
+    with ReplicaProcess(articles=ARTICLES, sites=[SITE]) as server:
+        yield server
 
 
 # -- units -------------------------------------------------------------------------------------
@@ -182,13 +190,12 @@ def test_format_runs_table():
 
 @pytest.mark.crawl
 @pytest.mark.db
-def test_each_crawl_is_recorded_with_its_counts(db_url):
-    with ReplicaProcess(articles=ARTICLES, sites=[SITE]) as replica:
-        base = replica.urls[SITE]
-        first = run_crawl(SITE, base_url=base, database_url=db_url, settings=LOOPBACK_SETTINGS)
-        assert first.returncode == 0, first.log[-3000:]
-        second = run_crawl(SITE, base_url=base, database_url=db_url, settings=LOOPBACK_SETTINGS)
-        assert second.returncode == 0, second.log[-3000:]
+def test_each_crawl_is_recorded_with_its_counts(replica, db_url, capfd):
+    base = replica.urls[SITE]
+    first = run_crawl(SITE, base_url=base, database_url=db_url, settings=LOOPBACK_SETTINGS)
+    assert first.returncode == 0, first.log[-3000:]
+    second = run_crawl(SITE, base_url=base, database_url=db_url, settings=LOOPBACK_SETTINGS)
+    assert second.returncode == 0, second.log[-3000:]
 
     with database(db_url) as sessions:
         runs = runs_of(sessions)
@@ -209,7 +216,7 @@ def test_each_crawl_is_recorded_with_its_counts(db_url):
     assert (first_run.counts["new"], first_run.counts["unchanged"]) == (STORED_COUNT, 0)
     assert (second_run.counts["new"], second_run.counts["unchanged"]) == (0, STORED_COUNT)
 
-    listed = newscrawl("runs", "--site", SITE, "--limit", "1", "--database-url", db_url)
+    listed = newscrawl_here(capfd, "runs", "--site", SITE, "--limit", "1", "--database-url", db_url)
     assert listed.returncode == 0, listed.stderr
     header, row = listed.stdout.splitlines()
     assert header.split()[:2] == ["ID", "SITE"]
@@ -218,10 +225,10 @@ def test_each_crawl_is_recorded_with_its_counts(db_url):
     pages, articles, new, changed, unchanged, _dups, dropped, _errors = cells[6:14]
     assert (pages, articles) == (str(second_run.counts["pages"]), str(ARTICLES - GONE_COUNT))
     assert (new, changed, unchanged, dropped) == ("0", "0", str(STORED_COUNT), str(EMPTY_COUNT))
-    assert newscrawl("runs", "--site", "msrt_en", "--database-url", db_url).stdout.startswith(
-        "no runs of msrt_en"
-    )
-    unknown = newscrawl("runs", "--site", "nope", "--database-url", db_url)
+    assert newscrawl_here(
+        capfd, "runs", "--site", "msrt_en", "--database-url", db_url
+    ).stdout.startswith("no runs of msrt_en")
+    unknown = newscrawl_here(capfd, "runs", "--site", "nope", "--database-url", db_url)
     assert unknown.returncode == 2
     assert "unknown site 'nope'" in unknown.stderr
 
@@ -247,11 +254,12 @@ def start_slow_crawl(base_url: str, db_url: str, ttl: int, log: Path) -> subproc
 @pytest.mark.crawl
 @pytest.mark.db
 def test_overlapping_runs_are_locked_out_and_a_killed_runs_lock_is_taken_over_at_once(
-    db_url, tmp_path
+    replica, db_url, tmp_path, capfd
 ):
     ttl = 300  # the killed run's lock is taken over long before it would expire
-    with ReplicaProcess(articles=ARTICLES, sites=[SITE]) as replica, database(db_url) as sessions:
+    with database(db_url) as sessions:
         base = replica.urls[SITE]
+        crawl = ("crawl", SITE, "--base-url", base, "--database-url", db_url, *LOOPBACK_OPTIONS)
         first = start_slow_crawl(base, db_url, ttl, tmp_path / "first.log")
         try:
 
@@ -266,9 +274,7 @@ def test_overlapping_runs_are_locked_out_and_a_killed_runs_lock_is_taken_over_at
             )
             assert holder is not None and holder.pid == first.pid
 
-            second = newscrawl(
-                "crawl", SITE, "--base-url", base, "--database-url", db_url, *LOOPBACK_OPTIONS
-            )
+            second = newscrawl_here(capfd, *crawl)
             assert second.returncode == EXIT_LOCKED, second.stderr[-3000:]
             message = second.stderr.strip().splitlines()[-1]
             assert message.startswith(
@@ -288,9 +294,7 @@ def test_overlapping_runs_are_locked_out_and_a_killed_runs_lock_is_taken_over_at
             assert lock.expires_at > datetime.now(UTC) + timedelta(seconds=60)  # ... nor expire yet
 
             # ... but its process is gone: the next crawl takes the lock over at once
-            third = newscrawl(
-                "crawl", SITE, "--base-url", base, "--database-url", db_url, *LOOPBACK_OPTIONS
-            )
+            third = newscrawl_here(capfd, *crawl)
         finally:
             stop_process(first, signal.SIGKILL)
 
@@ -311,8 +315,8 @@ def test_overlapping_runs_are_locked_out_and_a_killed_runs_lock_is_taken_over_at
 
 @pytest.mark.crawl
 @pytest.mark.db
-def test_a_run_that_loses_its_lock_stops(db_url, tmp_path):
-    with ReplicaProcess(articles=ARTICLES, sites=[SITE]) as replica, database(db_url) as sessions:
+def test_a_run_that_loses_its_lock_stops(replica, db_url, tmp_path):
+    with database(db_url) as sessions:
         crawl = start_slow_crawl(replica.urls[SITE], db_url, 2, tmp_path / "crawl.log")
         try:
             holder = wait_for(

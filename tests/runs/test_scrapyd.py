@@ -13,6 +13,7 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -56,11 +57,21 @@ def answers(url: str) -> bool:
         return False
 
 
-@pytest.fixture
-def scrapyd(tmp_path: Path) -> Iterator[str]:
-    """A scrapyd server on a free loopback port; its URL."""
-    home = tmp_path / "scrapyd"
-    home.mkdir()
+@dataclass(frozen=True)
+class Scrapyd:
+    url: str
+    home: Path
+    #: scrapyd's answer to the deployment of the project (version "1")
+    deployed: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
+    """A scrapyd server on a free loopback port with the project deployed, for the module's tests.
+
+    The tests share it: each schedules its own job (found by its id) into its own database.
+    """
+    home = tmp_path_factory.mktemp("scrapyd")
     port = free_port()
     (home / "scrapyd.conf").write_text(
         "[scrapyd]\n"
@@ -88,7 +99,7 @@ def scrapyd(tmp_path: Path) -> Iterator[str]:
             return answers(url)
 
         wait_for(up, timeout=60, what="scrapyd to answer")
-        yield url
+        yield Scrapyd(url, home, deploy(url, "newscrawl", "1"))
     finally:
         stop_process(proc)
         log.close()
@@ -111,27 +122,33 @@ def test_the_egg_names_the_settings_module_and_holds_no_code():
         )
 
 
-def test_scrapyd_runs_a_scheduled_crawl_into_the_database(scrapyd, db_url, tmp_path):
-    answer = deploy(scrapyd, "newscrawl", "1")
+@pytest.fixture(scope="module")
+def replica() -> Iterator[ReplicaProcess]:
+    """One replica for the module's jobs: they only read it."""
+    with ReplicaProcess(articles=ARTICLES, sites=[SITE]) as server:
+        yield server
+
+
+def test_scrapyd_runs_a_scheduled_crawl_into_the_database(scrapyd, replica, db_url):
+    answer = scrapyd.deployed
     assert answer["status"] == "ok" and answer["version"] == "1"
-    spiders = call(scrapyd, "listspiders.json?project=newscrawl")["spiders"]
+    spiders = call(scrapyd.url, "listspiders.json?project=newscrawl")["spiders"]
     assert SITE in spiders
 
-    with ReplicaProcess(articles=ARTICLES, sites=[SITE]) as replica:
-        settings = {**LOOPBACK_SETTINGS, "NEWSCRAWL_DATABASE_URL": db_url}
-        form = [("project", "newscrawl"), ("spider", SITE), ("base_url", replica.urls[SITE])]
-        form += [("setting", f"{key}={value}") for key, value in settings.items()]
-        job = call(scrapyd, "schedule.json", form)
-        assert job["status"] == "ok", job
-        jobid = job["jobid"]
+    settings = {**LOOPBACK_SETTINGS, "NEWSCRAWL_DATABASE_URL": db_url}
+    form = [("project", "newscrawl"), ("spider", SITE), ("base_url", replica.urls[SITE])]
+    form += [("setting", f"{key}={value}") for key, value in settings.items()]
+    job = call(scrapyd.url, "schedule.json", form)
+    assert job["status"] == "ok", job
+    jobid = job["jobid"]
 
-        def finished() -> dict[str, Any] | None:
-            jobs = call(scrapyd, "listjobs.json?project=newscrawl")
-            return next((j for j in jobs["finished"] if j["id"] == jobid), None)
+    def finished() -> dict[str, Any] | None:
+        jobs = call(scrapyd.url, "listjobs.json?project=newscrawl")
+        return next((j for j in jobs["finished"] if j["id"] == jobid), None)
 
-        done = wait_for(finished, timeout=240, what=f"scrapyd job {jobid} to finish")
+    done = wait_for(finished, timeout=240, what=f"scrapyd job {jobid} to finish")
 
-    log_file = tmp_path / "scrapyd" / "logs" / "newscrawl" / SITE / f"{jobid}.log"
+    log_file = scrapyd.home / "logs" / "newscrawl" / SITE / f"{jobid}.log"
     log = log_file.read_text("utf-8", errors="replace")
     assert "Spider closed (finished)" in log, log[-3000:]
     assert done["spider"] == SITE
@@ -147,9 +164,9 @@ def test_scrapyd_runs_a_scheduled_crawl_into_the_database(scrapyd, db_url, tmp_p
     assert run.counts["new"] == len(STORED)
 
 
-def test_a_cancelled_job_is_recorded_aborted_and_releases_its_lock(scrapyd, db_url):
-    deploy(scrapyd, "newscrawl", "1")
-    with ReplicaProcess(articles=ARTICLES, sites=[SITE]) as replica, database(db_url) as sessions:
+def test_a_cancelled_job_is_recorded_aborted_and_releases_its_lock(scrapyd, replica, db_url):
+    assert scrapyd.deployed["status"] == "ok"
+    with database(db_url) as sessions:
         # slow: one request at a time, 2 s apart, so that the job is cancelled mid-crawl
         settings = {
             **LOOPBACK_SETTINGS,
@@ -159,16 +176,16 @@ def test_a_cancelled_job_is_recorded_aborted_and_releases_its_lock(scrapyd, db_u
         }
         form = [("project", "newscrawl"), ("spider", SITE), ("base_url", replica.urls[SITE])]
         form += [("setting", f"{key}={value}") for key, value in settings.items()]
-        jobid = call(scrapyd, "schedule.json", form)["jobid"]
+        jobid = call(scrapyd.url, "schedule.json", form)["jobid"]
         holder = wait_for(
             lambda: read_lock(sessions, SITE), timeout=120, what="the job to take the lock"
         )
 
-        cancelled = call(scrapyd, "cancel.json", [("project", "newscrawl"), ("job", jobid)])
+        cancelled = call(scrapyd.url, "cancel.json", [("project", "newscrawl"), ("job", jobid)])
         assert cancelled["status"] == "ok" and cancelled["prevstate"] == "running"
 
         def finished() -> bool:
-            jobs = call(scrapyd, "listjobs.json?project=newscrawl")
+            jobs = call(scrapyd.url, "listjobs.json?project=newscrawl")
             return any(j["id"] == jobid for j in jobs["finished"])
 
         wait_for(finished, timeout=120, what=f"cancelled job {jobid} to end")
