@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 __all__ = [
     "CHALLENGE_MARKERS",
     "DEFAULT_MIN_INTERVAL_HOURS",
+    "GONE_STATUSES",
     "INTERVAL_SETTING",
     "REASONS",
     "GoneObservation",
@@ -88,6 +89,8 @@ class GoneObservation:
 
 
 _STATUS_REASONS: Final[dict[int, GoneReason]] = {404: "not_found", 410: "gone"}
+#: The HTTP statuses that are evidence of a removal (the spider lets them reach its callback).
+GONE_STATUSES: Final = tuple(_STATUS_REASONS)
 
 
 def status_reason(status: int) -> GoneReason | None:

@@ -39,6 +39,7 @@ from newscrawl.pages import FeedPage, ListingPage, SitemapPage
 from newscrawl.pages.listing import Entry, NotASitemap, SitemapTooLarge
 from newscrawl.profiles.model import Profile
 from newscrawl.removal import (
+    GONE_STATUSES,
     GoneObservation,
     GoneReason,
     is_challenge,
@@ -54,7 +55,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ARTICLE_PRIORITY = 10  # finish articles before opening more listing pages: bounded memory
-GONE_STATUSES = (404, 410)  # evidence that the site removed the article (newscrawl.removal)
 NOT_MODIFIED = 304  # the answer to a conditional re-fetch of an unchanged article
 
 
