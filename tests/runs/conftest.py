@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
-from unittest import mock
 
 import pytest
 from sqlalchemy import select
@@ -52,12 +51,11 @@ def wait_for(condition: Callable[[], T], timeout: float, what: str) -> T:
 def newscrawl(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run the ``newscrawl`` command in a child process; capture its output.
 
-    ``newscrawl crawl`` leaves its crawls' logs on stderr (``NEWSCRAWL_LOG_DIR=-``), where the
-    tests read them, instead of writing log files under ``output/logs``.
+    ``newscrawl crawl`` leaves its crawls' logs on stderr, where the tests read them
+    (``NEWSCRAWL_LOG_DIR=-``, set for every test in ``tests/conftest.py``).
     """
     return subprocess.run(
         [sys.executable, "-m", "newscrawl.cli", *args],
-        env={**os.environ, "NEWSCRAWL_LOG_DIR": "-"},
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -73,15 +71,14 @@ def newscrawl_here(
     The same command as :func:`newscrawl` without starting a Python for the command itself: its
     crawls still run in child processes (``runner.run_crawl``), whose log reaches file
     descriptor 2, hence *capfd* (output captured before the call is dropped); as with
-    :func:`newscrawl`, ``NEWSCRAWL_LOG_DIR=-`` leaves the crawls' logs there. A usage error
+    :func:`newscrawl`, the crawls' logs stay there. A usage error
     (argparse's ``SystemExit``) is returned as its exit code, as the command would exit.
     """
     from newscrawl.cli import main
 
     capfd.readouterr()
     try:
-        with mock.patch.dict(os.environ, {"NEWSCRAWL_LOG_DIR": "-"}):
-            code = main(list(args))
+        code = main(list(args))
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     out, err = capfd.readouterr()
