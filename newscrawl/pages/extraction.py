@@ -102,20 +102,24 @@ def extract_article(
     Exceptions other than NotAnArticle propagate.
     """
     decoded = decode_html_checked(body, content_type, lang=profile.lang)
-    known: dict[str, Any] = {"encoding": decoded.encoding, "encoding_detected": decoded.detected}
+    encoding, encoding_detected = decoded.encoding, decoded.detected
     page = ArticlePage(url, decoded.text, profile, base_url)
     # The page's memory is its tree from here on: its decoded text, as large as the page or up to
     # four times larger, goes now, and the tree before cleaning and hashing copy the body.
     del decoded
     found = (page.title, page.paragraphs, page.published_raw)
-    known |= {
-        "missing": tuple(name for name, value in zip(HEALTH_FIELDS, found, strict=True) if not value),
-        "page_lang": page.page_lang,
-        "lang_mismatch": page.lang_mismatch(),
-    }
+    missing = tuple(name for name, value in zip(HEALTH_FIELDS, found, strict=True) if not value)
+    page_lang, lang_mismatch = page.page_lang, page.lang_mismatch()
 
     def outcome(**steps: Any) -> PageExtraction:
-        return PageExtraction(**known, **steps)
+        return PageExtraction(
+            encoding=encoding,
+            encoding_detected=encoding_detected,
+            missing=missing,
+            page_lang=page_lang,
+            lang_mismatch=lang_mismatch,
+            **steps,
+        )
 
     try:
         item = page.to_item(fetched_at=fetched_at)
