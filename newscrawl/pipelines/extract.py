@@ -4,7 +4,9 @@ The first pipeline. The spider yields an :class:`~newscrawl.items.ArticleRespons
 page; this stage runs :func:`~newscrawl.pages.extraction.extract_article` on it (in extract worker
 processes with ``NEWSCRAWL_EXTRACT_PROCESSES`` > 0, else here), which extracts the article and
 runs the clean and date steps and the content hash, so that all of that CPU work is done in the
-worker. This stage counts and logs every outcome the extraction reports, with the page's URL:
+worker. The workers start after the crawl's first ``NEWSCRAWL_WORKERS_START_AFTER`` articles,
+which are extracted here (``newscrawl.workers.workers_start_after``: a small crawl spawns none).
+This stage counts and logs every outcome the extraction reports, with the page's URL:
 
 - run health: ``fields/checked``, ``fields/missing/<name>``;
 - ``extract/not_article`` (dropped), ``extract/failed`` (an exception; dropped);
@@ -40,7 +42,13 @@ from newscrawl.pages.extraction import (
     init_worker,
 )
 from newscrawl.pipelines import ProfileStage
-from newscrawl.workers import WorkerPool, require_asyncio_reactor, worker_niceness
+from newscrawl.workers import (
+    DEFAULT_START_AFTER,
+    WorkerPool,
+    require_asyncio_reactor,
+    worker_niceness,
+    workers_start_after,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -53,11 +61,20 @@ class ExtractPipeline(ProfileStage):
     """Turn ArticleResponse items into Articles; other items pass through."""
 
     def __init__(
-        self, crawler: Crawler, stats: StatsCollector, processes: int = 1, niceness: int = 0
+        self,
+        crawler: Crawler,
+        stats: StatsCollector,
+        processes: int = 1,
+        niceness: int = 0,
+        start_after: int = DEFAULT_START_AFTER,
     ) -> None:
         super().__init__(crawler, stats)
         self.processes = processes
         self.niceness = niceness
+        #: Article responses extracted here before the worker processes start
+        #: (NEWSCRAWL_WORKERS_START_AFTER; 0: the workers start when the spider opens).
+        self.start_after = start_after
+        self.responses = 0
         self.pool: WorkerPool | None = None
 
     @classmethod
@@ -68,10 +85,11 @@ class ExtractPipeline(ProfileStage):
                 f"setting NEWSCRAWL_EXTRACT_PROCESSES must be 0 or more, not {processes}"
             )
         niceness = worker_niceness(crawler.settings)
+        start_after = workers_start_after(crawler.settings)
         if processes:
             require_asyncio_reactor("NEWSCRAWL_EXTRACT_PROCESSES")
         assert crawler.stats is not None
-        return cls(crawler, crawler.stats, processes, niceness)
+        return cls(crawler, crawler.stats, processes, niceness, start_after)
 
     @property
     def base_url(self) -> str:
@@ -79,7 +97,11 @@ class ExtractPipeline(ProfileStage):
         return str(getattr(self.crawler.spider, "base_url", None) or self.profile.base_url)
 
     def open_spider(self) -> None:
-        if self.processes:
+        if self.start_after == 0:
+            self._start_workers()
+
+    def _start_workers(self) -> None:
+        if self.processes and self.pool is None:
             self.pool = WorkerPool(
                 "extract",
                 self.processes,
@@ -111,6 +133,9 @@ class ExtractPipeline(ProfileStage):
             response.fetched_at,
             response.date_raw,
         )
+        self.responses += 1
+        if self.responses > self.start_after:
+            self._start_workers()
         if self.pool is None:
             return extract_article(self.profile, self.base_url, *args)
         return await self.pool.run(extract_in_worker, *args)

@@ -3,6 +3,9 @@
 Batches are written in one transaction each (``NEWSCRAWL_DB_BATCH_SIZE`` items) and the rest is
 flushed when the spider closes. The writing happens in a writer process (``newscrawl.db.writer``,
 ``newscrawl.workers``) while the crawl goes on, unless ``NEWSCRAWL_DB_WRITER_PROCESS`` is off. The
+writer process starts with the first batch handed over once the crawl has had
+``NEWSCRAWL_WORKERS_START_AFTER`` articles (``newscrawl.workers.workers_start_after``); a crawl
+that never gets there writes in its own process and spawns no writer. The
 pipeline holds at most :data:`MAX_BATCHES_HELD` batches' worth of articles; the items after that
 wait in ``process_item`` until a batch is written (back-pressure). A crash loses at most those
 batches, which the next crawl fetches again; it never leaves a half-written article.
@@ -66,12 +69,20 @@ from newscrawl.removal import (
     min_interval,
 )
 from newscrawl.signals import article_gone
-from newscrawl.workers import WorkerPool, require_asyncio_reactor, worker_niceness
+from newscrawl.workers import (
+    DEFAULT_START_AFTER,
+    WorkerPool,
+    require_asyncio_reactor,
+    worker_niceness,
+    workers_start_after,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
     from twisted.internet.defer import Deferred
+
+    from newscrawl.db.session import DatabaseTarget
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +121,7 @@ class PersistPipeline:
         niceness: int = 0,
         retry_for: float = DEFAULT_RETRY_FOR,
         tombstone_interval: timedelta = timedelta(hours=DEFAULT_MIN_INTERVAL_HOURS),
+        start_after: int = DEFAULT_START_AFTER,
     ) -> None:
         assert crawler.stats is not None
         self.crawler = crawler
@@ -120,6 +132,12 @@ class PersistPipeline:
         self.neardup_threshold = neardup_threshold
         self.writer_process = writer_process
         self.niceness = niceness
+        #: The writer process starts with the first batch handed over once this many articles
+        #: came (NEWSCRAWL_WORKERS_START_AFTER; 0: when the spider opens); the batches before it,
+        #: and the last one of a crawl that never got there, are written here.
+        self.start_after = start_after
+        self.articles = 0
+        self.target: DatabaseTarget | None = None
         #: Seconds a transient failure is retried for (NEWSCRAWL_DB_RETRY_FOR), 0: not at all.
         self.retry_for = retry_for
         #: When (time.monotonic) the current outage began: the first transient failure since the
@@ -179,6 +197,7 @@ class PersistPipeline:
         if writer_process:
             require_asyncio_reactor("NEWSCRAWL_DB_WRITER_PROCESS")
         retry_for = retry_seconds(settings.get("NEWSCRAWL_DB_RETRY_FOR", DEFAULT_RETRY_FOR))
+        start_after = workers_start_after(settings)
         pipeline = cls(
             crawler,
             archive,
@@ -188,6 +207,7 @@ class PersistPipeline:
             niceness,
             retry_for=retry_for,
             tombstone_interval=interval,
+            start_after=start_after,
         )
         crawler.signals.connect(pipeline.article_gone, signal=article_gone)
         return pipeline
@@ -195,20 +215,25 @@ class PersistPipeline:
     def open_spider(self) -> None:
         # Pipelines open before spider_opened: this is the Archive's first use, which upgrades
         # the schema (once) before the writer opens the database.
-        target = self.archive.target()
-        if self.writer_process:
+        self.target = self.archive.target()
+        if self.start_after == 0:
+            self._start_writer()
+
+    def _start_writer(self) -> None:
+        """Start the writer process (with NEWSCRAWL_DB_WRITER_PROCESS), once."""
+        if self.writer_process and self.pool is None:
+            assert self.target is not None
             self.pool = WorkerPool(
                 "writer",
                 1,
                 writer.init_worker,
-                (target, self.neardup_threshold, self.tombstone_interval),
+                (self.target, self.neardup_threshold, self.tombstone_interval),
                 niceness=self.niceness,
             )
-        else:
-            self.writer = BatchWriter(target, self.neardup_threshold, self.tombstone_interval)
 
     async def process_item(self, item: Article) -> Article:
         await self.room.acquire()
+        self.articles += 1
         self.pending.append(item)
         if len(self.pending) >= self.batch_size:
             self.flush()
@@ -231,6 +256,8 @@ class PersistPipeline:
             return
         records, gone = self.pending, self.gone
         self.pending, self.gone = [], []
+        if self.articles >= self.start_after and not self.final:
+            self._start_writer()
         task = asyncio.ensure_future(self._write(records, gone))
         self.writing.add(task)
         task.add_done_callback(self.writing.discard)
@@ -317,7 +344,9 @@ class PersistPipeline:
     ) -> BatchResult:
         if self.pool is not None:
             return await self.pool.run(writer.write_in_worker, records, gone, after_lost_commit)
-        assert self.writer is not None
+        if self.writer is None:
+            assert self.target is not None
+            self.writer = BatchWriter(self.target, self.neardup_threshold, self.tombstone_interval)
         return self.writer.write(records, gone, after_lost_commit)
 
     def _gave_up(self, exc: Exception) -> str:

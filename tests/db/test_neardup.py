@@ -190,6 +190,7 @@ def test_persist_pipeline_links_near_duplicates_unless_disabled(db_url, enabled,
         "NEWSCRAWL_NEARDUP_ENABLED": enabled,
         "NEWSCRAWL_NEARDUP_THRESHOLD": 0.6,
         "NEWSCRAWL_DB_WRITER_PROCESS": writer_process,
+        "NEWSCRAWL_WORKERS_START_AFTER": 0,
     }
     crawler = get_crawler(settings_dict=settings)
     pipeline = PersistPipeline.from_crawler(crawler)

@@ -65,18 +65,25 @@ def article(n: int) -> ArticleItem:
     )
 
 
-def test_items_wait_while_the_writer_is_behind(db_url: str) -> None:
-    engine = make_engine(db_url)
-    ensure_schema(engine)  # before the lock: the pipeline's open_spider upgrades the schema
+def persist_pipeline(db_url: str, start_after: int) -> PersistPipeline:
+    """A PersistPipeline writing batches of BATCH to *db_url*, no near-duplicate index."""
     crawler = get_crawler(
         settings_dict={
             "NEWSCRAWL_DATABASE_URL": db_url,
             "EXTENSIONS": ARCHIVE_ONLY,
             "NEWSCRAWL_DB_BATCH_SIZE": BATCH,
             "NEWSCRAWL_NEARDUP_ENABLED": False,
+            "NEWSCRAWL_WORKERS_START_AFTER": start_after,
         }
     )
-    pipeline = PersistPipeline.from_crawler(crawler)
+    return PersistPipeline.from_crawler(crawler)
+
+
+def test_items_wait_while_the_writer_is_behind(db_url: str) -> None:
+    engine = make_engine(db_url)
+    ensure_schema(engine)  # before the lock: the pipeline's open_spider upgrades the schema
+    pipeline = persist_pipeline(db_url, start_after=0)  # the writer process from the start
+    crawler = pipeline.crawler
     assert pipeline.writer_process  # the default: batches go to the writer process
 
     async def crawl() -> tuple[int, int]:
@@ -99,3 +106,29 @@ def test_items_wait_while_the_writer_is_behind(db_url: str) -> None:
     assert crawler.stats is not None
     assert crawler.stats.get_value("newscrawl/persist/new") == ITEMS
     assert crawler.stats.get_value("newscrawl/persist/batches") == ITEMS // BATCH
+
+
+def test_the_writer_process_starts_only_once_the_crawl_has_enough_articles(db_url: str) -> None:
+    """NEWSCRAWL_WORKERS_START_AFTER: batches before it are written here; a small crawl spawns none."""
+    engine = make_engine(db_url)
+    ensure_schema(engine)
+
+    async def crawl(pipeline: PersistPipeline, numbers: range) -> list[bool]:
+        """Feed the articles; after each, whether the writer process has been started."""
+        pipeline.open_spider()
+        started = []
+        for n in numbers:
+            await pipeline.process_item(article(n))
+            started.append(pipeline.pool is not None)
+        await pipeline.close_spider()
+        return started
+
+    small = persist_pipeline(db_url, 100)
+    assert asyncio.run(crawl(small, range(5))) == [False] * 5  # 3 batches, all written here
+    assert small.writer is not None  # the in-process writer wrote them
+    larger = persist_pipeline(db_url, 4)
+    # batches flush at articles 2, 4, 6: the writer starts with the one handed over at 4
+    assert asyncio.run(crawl(larger, range(5, 11))) == [False, False, False, True, True, True]
+    with make_sessionmaker(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Article)) == 11
+    engine.dispose()

@@ -185,6 +185,7 @@ def test_an_outage_shorter_than_the_retry_time_loses_nothing_and_stores_nothing_
             crawl_db,
             "NEWSCRAWL_DB_RETRY_FOR=120",
             f"NEWSCRAWL_DB_WRITER_PROCESS={writer_process}",
+            "NEWSCRAWL_WORKERS_START_AFTER=0",
         )
         crawl = Crawl(*args)
         try:

@@ -87,6 +87,7 @@ def test_a_refused_batch_stops_the_crawl_and_names_its_urls(
                     **LOOPBACK_SETTINGS,
                     "NEWSCRAWL_DB_BATCH_SIZE": str(BATCH),
                     "NEWSCRAWL_DB_WRITER_PROCESS": str(writer_process),
+                    "NEWSCRAWL_WORKERS_START_AFTER": "0",
                 },
             )
             with make_sessionmaker(engine)() as session:
@@ -143,6 +144,8 @@ def test_a_refused_last_batch_fails_the_run_and_the_command(
             "NEWSCRAWL_DB_BATCH_SIZE=1000",
             "-s",
             f"NEWSCRAWL_DB_WRITER_PROCESS={writer_process}",
+            "-s",
+            "NEWSCRAWL_WORKERS_START_AFTER=0",
         ]
         try:
             refuse_revisions(engine)

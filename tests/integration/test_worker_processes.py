@@ -22,7 +22,11 @@ from tests.helpers import BACKENDS, fresh_database
 pytestmark = pytest.mark.crawl
 
 MODES = {
-    "workers": {"NEWSCRAWL_EXTRACT_PROCESSES": "1", "NEWSCRAWL_DB_WRITER_PROCESS": "True"},
+    "workers": {
+        "NEWSCRAWL_EXTRACT_PROCESSES": "1",
+        "NEWSCRAWL_DB_WRITER_PROCESS": "True",
+        "NEWSCRAWL_WORKERS_START_AFTER": "0",  # a small crawl would spawn none
+    },
     "in-process": {"NEWSCRAWL_EXTRACT_PROCESSES": "0", "NEWSCRAWL_DB_WRITER_PROCESS": "False"},
 }
 COUNTED = (

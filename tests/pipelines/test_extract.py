@@ -232,7 +232,9 @@ def records(out: list[Any]) -> list[Any]:
 
 def test_a_worker_process_gives_the_same_records_and_counts(golden) -> None:
     local, local_stats = extract(*a_mixed_crawl(golden), NEWSCRAWL_EXTRACT_PROCESSES=0)
-    remote, remote_stats = extract(*a_mixed_crawl(golden), NEWSCRAWL_EXTRACT_PROCESSES=1)
+    remote, remote_stats = extract(
+        *a_mixed_crawl(golden), NEWSCRAWL_EXTRACT_PROCESSES=1, NEWSCRAWL_WORKERS_START_AFTER=0
+    )
     assert [type(x) for x in local] == [Article, DropItem, DropItem, Article, Article]
     assert records(remote) == records(local)
     assert remote_stats == local_stats == {
@@ -256,10 +258,41 @@ def test_with_a_worker_process_the_extraction_runs_there(golden, monkeypatch) ->
         raise AssertionError("extracted in the crawl's own process")
 
     monkeypatch.setattr("newscrawl.pipelines.extract.extract_article", not_here)
-    (item,), _ = extract(seed(), NEWSCRAWL_EXTRACT_PROCESSES=1)
+    (item,), _ = extract(seed(), NEWSCRAWL_EXTRACT_PROCESSES=1, NEWSCRAWL_WORKERS_START_AFTER=0)
     assert isinstance(item, Article) and item.title == golden["title"]
     (failed,), stats = extract(seed(), NEWSCRAWL_EXTRACT_PROCESSES=0)
     assert isinstance(failed, DropItem) and stats["extract/failed"] == 1
+
+
+def test_the_worker_starts_after_the_first_articles_and_not_for_a_small_crawl(golden, monkeypatch) -> None:
+    """NEWSCRAWL_WORKERS_START_AFTER=N: articles 1..N are extracted here, the rest in the worker."""
+    from newscrawl.pipelines import extract as module
+
+    here: list[str] = []
+
+    def counted(*args: Any) -> Any:
+        here.append(args[2])  # (profile, base_url, url, ...)
+        return real(*args)
+
+    real = module.extract_article
+    monkeypatch.setattr(module, "extract_article", counted)
+    pages = [seed() for _ in range(5)]
+    out, stats = extract(*pages, NEWSCRAWL_EXTRACT_PROCESSES=1, NEWSCRAWL_WORKERS_START_AFTER=2)
+    assert len(here) == 2
+    assert [x.title for x in out] == [golden["title"]] * 5
+    assert stats["article/extracted"] == 5
+    here.clear()
+    made = crawler(NEWSCRAWL_EXTRACT_PROCESSES=1, NEWSCRAWL_WORKERS_START_AFTER=5)
+    pipeline = ExtractPipeline.from_crawler(made)
+    out = run([pipeline], pages)
+    assert len(here) == 5 and pipeline.pool is None  # five articles: no worker was spawned
+    assert [x.title for x in out] == [golden["title"]] * 5
+
+
+@pytest.mark.parametrize("value", ["-1", "ten", "2.5"])
+def test_a_bad_workers_start_after_is_refused_with_the_setting_named(value: str) -> None:
+    with pytest.raises(ValueError, match=rf"NEWSCRAWL_WORKERS_START_AFTER must be a whole number .* not '{value}'"):
+        ExtractPipeline.from_crawler(crawler(NEWSCRAWL_WORKERS_START_AFTER=value))
 
 
 def test_a_negative_number_of_processes_is_refused() -> None:
