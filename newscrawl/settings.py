@@ -43,6 +43,10 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control (an HTTP server on localhost that runs the Python code posted to it,
+# and a job file per crawl in the user's state directory) is off like the telnet console: an
+# unattended archiver opens no code-execution port.
+REMOTE_CONTROL_ENABLED = False
 # newscrawl/middlewares/: Scrapy's offsite, redirect and decompression middlewares replaced by
 # subclasses that count what they lose; rate limits, cut responses and oversized pages added.
 # In responses' order (highest number first): redirects 600, partial 595, decompression 590,
