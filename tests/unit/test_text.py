@@ -47,6 +47,13 @@ def test_normalize_text(raw, persian, expected):
         (["Body text.", "Sender name is required Email is required Characters left: 500 Comment is required"], ["Body text."]),
         # boilerplate appended to a real paragraph is cut off, the paragraph stays
         (["He said so. Characters left: 500"], ["He said so."]),
+        # ... and so is one put before it, with the separators between them (but no letter)
+        (["Sender name is required: He said so."], ["He said so."]),
+        (["Email is required: X (formerly Twitter) was blocked."], ["X (formerly Twitter) was blocked."]),
+        (["He posted on X | Characters left: 500"], ["He posted on X"]),
+        # phrases at both ends, in any order: cut until none is left at either end
+        (["Email is required Sender name is required He said so."], ["He said so."]),
+        (["Email is required — He said so. — Characters left: 500 Comment is required"], ["He said so."]),
         # a phrase in the middle of a sentence is left alone
         (["The form says Email is required for replies, he noted."], ["The form says Email is required for replies, he noted."]),
         # share links and tag lines match a pattern in full

@@ -75,3 +75,18 @@ def test_canonical_uses_crawl_base():
 )
 def test_strip_tracking(url, expected):
     assert strip_tracking(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # tracking parameters go, blank ones too; the fragment goes
+        ("https://h.ir/a?utm_source=&id=5", "https://h.ir/a?id=5"),
+        ("https://h.ir/a?fbclid=x&utm_campaign=y#comments", "https://h.ir/a"),
+        # every other parameter stays, in order, repeats included (they may select content)
+        ("https://h.ir/a?tag=b&page=2&tag=b", "https://h.ir/a?tag=b&page=2&tag=b"),
+        ("https://h.ir/a?utmost=1", "https://h.ir/a?utmost=1"),  # not a utm_ prefix
+    ],
+)
+def test_strip_tracking_drops_only_trackers_and_the_fragment(url: str, expected: str) -> None:
+    assert strip_tracking(url) == expected
