@@ -79,6 +79,8 @@ def crawl(server: HostileServer, database_url: str, env: dict[str, str]) -> Craw
         **LOOPBACK_SETTINGS,
         "DOWNLOAD_TIMEOUT": 1,
         "NEWSCRAWL_RETRY_AFTER_MAX": 3,
+        # No retries: a retried hang or 5xx answer ends the same way, seconds later in each crawl.
+        "RETRY_TIMES": 0,
     }
     result = run_crawl(
         "hostile",
