@@ -62,9 +62,11 @@ __all__ = [
     "EXIT_UNHEALTHY",
     "EXIT_USAGE",
     "Outcome",
+    "chosen_sites",
     "outcome",
     "register",
     "run",
+    "scrapy_settings",
 ]
 
 EXIT_OK = 0
@@ -246,22 +248,33 @@ def open_log(directory: Path, site: str) -> IO[bytes]:
     raise AssertionError("unreachable")
 
 
-def run(args: argparse.Namespace) -> int:
+def chosen_sites(args: argparse.Namespace) -> list[str]:
+    """The profile names that ``SITE...`` or ``--all`` name (``crawl``, ``enqueue``, ``scheduler``)."""
     profiles = load_site_profiles()
     if args.all:
-        sites = sorted(profiles)
-    elif args.sites:
-        sites = profile_names(resolve_sites(args.sites, profiles))
-    else:
-        raise usage_error(f"name sites or use --all; known: {', '.join(sorted(profiles))}")
-    if args.base_url and len(sites) != 1:
-        if len(args.sites) == 1 and not args.all:
-            single_profile(resolve_sites(args.sites, profiles)[0], "--base-url needs exactly one")
-        raise usage_error("--base-url needs exactly one site")
-    bad = [item for item in args.set if "=" not in item]
+        return sorted(profiles)
+    if args.sites:
+        return profile_names(resolve_sites(args.sites, profiles))
+    raise usage_error(f"name sites or use --all; known: {', '.join(sorted(profiles))}")
+
+
+def scrapy_settings(items: list[str]) -> dict[str, str]:
+    """``-s NAME=VALUE`` options as a mapping; anything else is a usage error."""
+    bad = [item for item in items if "=" not in item]
     if bad:
         raise usage_error(f"settings are NAME=VALUE, not {', '.join(map(repr, bad))}")
-    settings = dict(item.split("=", 1) for item in args.set)
+    return dict(item.split("=", 1) for item in items)
+
+
+def run(args: argparse.Namespace) -> int:
+    sites = chosen_sites(args)
+    if args.base_url and len(sites) != 1:
+        if len(args.sites) == 1 and not args.all:
+            single_profile(
+                resolve_sites(args.sites, load_site_profiles())[0], "--base-url needs exactly one"
+            )
+        raise usage_error("--base-url needs exactly one site")
+    settings = scrapy_settings(args.set)
     check_database(database_to_check(args.database_url, settings))
     logs = log_directory(args.log_dir)
     codes: list[int] = []
