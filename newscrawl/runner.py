@@ -1,14 +1,21 @@
 """Run crawls as child processes.
 
-A Scrapy process can run a crawl only once (its reactor can't be restarted), so the CLI, the demo
-and the tests run each crawl as ``python -m scrapy crawl …`` in its own process and read its final
-stats from a JSON file.
+A Scrapy process can run a crawl only once (its reactor can't be restarted), so the CLI, the demo,
+the distributed worker and the tests run each crawl as ``python -m scrapy crawl …`` in its own
+process and read its final stats from a JSON file.
+
+:func:`start_crawl` starts one and returns a :class:`RunningCrawl` (wait for it, or ask it to
+stop); :func:`run_crawl` starts one and waits. With ``own_group`` the child gets a process group
+of its own, so that a Ctrl-C at the terminal reaches only the parent, which then stops each
+child once (:meth:`RunningCrawl.interrupt`): Scrapy takes a second SIGINT as a forced stop, so a
+child that got the terminal's SIGINT and the parent's would not stop gracefully.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -16,7 +23,16 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypedDict, Unpack
+
+__all__ = [
+    "CrawlOptions",
+    "CrawlResult",
+    "RunningCrawl",
+    "crawl_command",
+    "run_crawl",
+    "start_crawl",
+]
 
 
 @dataclass
@@ -31,7 +47,9 @@ class CrawlResult:
         return self.stats.get(key, default)
 
 
-def crawl_command(spider: str, *, base_url: str | None, feed: Path | None, settings: Mapping[str, str]) -> list[str]:
+def crawl_command(
+    spider: str, *, base_url: str | None, feed: Path | None, settings: Mapping[str, str]
+) -> list[str]:
     command = [sys.executable, "-m", "scrapy", "crawl", spider]
     if base_url:
         command += ["-a", f"base_url={base_url}"]
@@ -42,40 +60,117 @@ def crawl_command(spider: str, *, base_url: str | None, feed: Path | None, setti
     return command
 
 
-def run_crawl(
-    spider: str,
-    *,
-    base_url: str | None = None,
-    feed: Path | None = None,
-    database_url: str | None = None,
-    settings: Mapping[str, str] | None = None,
-    env: Mapping[str, str] | None = None,
-    capture_log: bool = True,
-    log_file: IO[Any] | None = None,
-) -> CrawlResult:
+class RunningCrawl:
+    """A ``scrapy crawl`` child started by :func:`start_crawl`."""
+
+    def __init__(
+        self,
+        spider: str,
+        process: subprocess.Popen[str],
+        stats_dir: tempfile.TemporaryDirectory[str],
+    ) -> None:
+        self.spider = spider
+        self.process = process
+        self._stats_dir = stats_dir
+        self._started = time.monotonic()
+        #: The signals sent by :meth:`interrupt`, in order.
+        self.interrupted: list[int] = []
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def interrupt(self, signum: int = signal.SIGINT) -> None:
+        """Send *signum* to the child (once per call; Scrapy: the first is a graceful stop)."""
+        if self.process.poll() is None:
+            self.interrupted.append(signum)
+            self.process.send_signal(signum)
+
+    def kill(self) -> None:
+        """SIGKILL the child, wait for it and remove its stats directory."""
+        self.process.kill()
+        self.process.wait()
+        self._stats_dir.cleanup()
+
+    def wait(self) -> CrawlResult:
+        """Wait for the child to end; its exit code, final stats and (if captured) output."""
+        output, _ = self.process.communicate()
+        seconds = time.monotonic() - self._started
+        stats_path = Path(self._stats_dir.name) / "stats.json"
+        try:
+            stats = json.loads(stats_path.read_text("utf-8")) if stats_path.exists() else {}
+        finally:
+            self._stats_dir.cleanup()
+        return CrawlResult(self.spider, self.process.returncode, seconds, stats, output or "")
+
+
+class CrawlOptions(TypedDict, total=False):
+    """The options of :func:`start_crawl` and :func:`run_crawl` besides the spider's name."""
+
+    #: the spider's ``-a base_url=`` (another copy of the site, e.g. the replica)
+    base_url: str | None
+    #: a JSON lines feed (``-O FILE:jsonlines``)
+    feed: Path | None
+    #: ``NEWSCRAWL_DATABASE_URL`` for the crawl
+    database_url: str | None
+    #: ``-s NAME=VALUE`` settings
+    settings: Mapping[str, str] | None
+    #: added to this process's environment
+    env: Mapping[str, str] | None
+    #: capture the child's output in :attr:`CrawlResult.log` (default True) ...
+    capture_log: bool
+    #: ... or write it to this open file instead
+    log_file: IO[Any] | None
+
+
+def start_crawl(
+    spider: str, *, own_group: bool = False, **options: Unpack[CrawlOptions]
+) -> RunningCrawl:
+    """Start ``scrapy crawl spider`` in a child process (see :func:`run_crawl` for the options).
+
+    With *own_group* the child leads a new process group (see the module docstring).
+    """
+    merged = dict(options.get("settings") or {})
+    if (database_url := options.get("database_url")) is not None:
+        merged["NEWSCRAWL_DATABASE_URL"] = database_url
+    stats_dir = tempfile.TemporaryDirectory(prefix="newscrawl-")
+    merged["NEWSCRAWL_STATS_FILE"] = str(Path(stats_dir.name) / "stats.json")
+    child_env = {
+        **os.environ,
+        **(options.get("env") or {}),
+        "SCRAPY_SETTINGS_MODULE": "newscrawl.settings",
+    }
+    log_file = options.get("log_file")
+    capture = options.get("capture_log", True) and log_file is None
+    command = crawl_command(
+        spider, base_url=options.get("base_url"), feed=options.get("feed"), settings=merged
+    )
+    try:
+        process = subprocess.Popen(
+            command,
+            env=child_env,
+            stdout=log_file if log_file is not None else subprocess.PIPE if capture else None,
+            stderr=subprocess.STDOUT if log_file is not None or capture else None,
+            text=True,
+            process_group=0 if own_group else None,
+        )
+    except BaseException:
+        stats_dir.cleanup()
+        raise
+    return RunningCrawl(spider, process, stats_dir)
+
+
+def run_crawl(spider: str, **options: Unpack[CrawlOptions]) -> CrawlResult:
     """Run ``scrapy crawl spider`` in a child process and return its exit code and final stats.
 
     The child's output (its log, and whatever it prints) is captured in :attr:`CrawlResult.log`
     with *capture_log*, written to the open *log_file* if given instead, else left on this
     process's stdout and stderr.
     """
-    merged = dict(settings or {})
-    if database_url is not None:
-        merged["NEWSCRAWL_DATABASE_URL"] = database_url
-    with tempfile.TemporaryDirectory(prefix="newscrawl-") as tmp:
-        stats_path = Path(tmp) / "stats.json"
-        merged["NEWSCRAWL_STATS_FILE"] = str(stats_path)
-        child_env = {**os.environ, **(env or {}), "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
-        started = time.monotonic()
-        capture = capture_log and log_file is None
-        completed = subprocess.run(
-            crawl_command(spider, base_url=base_url, feed=feed, settings=merged),
-            env=child_env,
-            stdout=log_file if log_file is not None else subprocess.PIPE if capture else None,
-            stderr=subprocess.STDOUT if log_file is not None or capture else None,
-            text=True,
-            check=False,
-        )
-        seconds = time.monotonic() - started
-        stats = json.loads(stats_path.read_text("utf-8")) if stats_path.exists() else {}
-    return CrawlResult(spider, completed.returncode, seconds, stats, completed.stdout or "")
+    crawl = start_crawl(spider, **options)
+    try:
+        return crawl.wait()
+    except BaseException:
+        # as subprocess.run does (a KeyboardInterrupt here): the child does not outlive the call
+        crawl.kill()
+        raise

@@ -156,6 +156,9 @@ NEWSCRAWL_STATS_FILE = ""
 # Every crawl is recorded in crawl_runs and holds its site's lock while it runs (RunRecorder,
 # on whenever NEWSCRAWL_DATABASE_URL is set). A crashed run's lock expires after the TTL.
 NEWSCRAWL_LOCK_TTL = 300
+# The lock is a lease: the crawl's heartbeat renews it to TTL seconds ahead every HEARTBEAT
+# seconds (0: TTL / 5). A holder that stops renewing (killed, its machine gone) loses it at expiry.
+NEWSCRAWL_LOCK_HEARTBEAT = 0
 # ... at once when its holder is provably dead (same host, process gone; newscrawl/db/locks.py).
 # Turn off if machines that share the database can have the same host name.
 NEWSCRAWL_LOCK_TAKE_OVER_DEAD = True

@@ -49,6 +49,9 @@ class Command:
 #: shows, in the order it lists them.
 COMMANDS: dict[str, str] = {
     "crawl": "crawl sites, each in its own process",
+    "worker": "take site-crawl jobs from the broker (a crawl cluster's worker)",
+    "enqueue": "queue site-crawl jobs for the workers",
+    "scheduler": "queue site-crawl jobs on a schedule (celery beat)",
     "extract": "extract articles from saved HTML files (no network)",
     "reextract": "rebuild stored articles from their raw captures with the current profiles",
     "dates": "parse date strings (one per line on stdin) and print ISO 8601",

@@ -1,7 +1,8 @@
 """``newscrawl crawl``: crawl one or more sites, each in its own process, for people and schedulers.
 
 One Scrapy process can't run two crawls one after another, so each site gets its own
-``scrapy crawl`` (``--all``: every profile, one after another). The child writes its final stats
+``scrapy crawl`` (``--all``: every profile, one after another; ``--parallel N``: up to N at once,
+a bounded pool of crawl processes, :mod:`newscrawl.parallel`). The child writes its final stats
 to a file, from which the outcome of each site is read. The exit code tells a scheduler (cron,
 systemd) what happened:
 
@@ -22,6 +23,11 @@ code  meaning
 
 With several sites the most serious outcome wins, in the order 1, 3, 75, 0.
 
+Ctrl-C (SIGINT) or SIGTERM stops the whole command: every running crawl is stopped gracefully (the
+signal is forwarded to it once; a second one is Scrapy's forced stop), no further site starts,
+each started site still gets its line, each site not started a line ``SITE: not started
+(SIGINT)``, and the command exits 128 + the signal's number (130 for Ctrl-C).
+
 What the user sees: one line per site on stdout (``SITE: exit N, K articles, Ts, log FILE``) and,
 when something went wrong, one line on stderr saying what (``SITE: <message>``: the run's message,
 e.g. the database's own reason for refusing a batch, or the one it failed with after the crawl
@@ -35,6 +41,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import signal
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -46,7 +53,7 @@ from newscrawl.cli._errors import CommandError, http_url, one_line, usage_error
 from newscrawl.cli._sites import load_site_profiles, profile_names, resolve_sites, single_profile
 from newscrawl.extensions.runs import EXIT_LOCKED, LOCK_REASONS, RUN_MESSAGE_KEY, persist_failure
 from newscrawl.health.check import MESSAGE_KEY, STATUS_KEY, applies
-from newscrawl.runner import CrawlResult, run_crawl
+from newscrawl.runner import CrawlResult, RunningCrawl, start_crawl
 
 __all__ = [
     "EXIT_ERROR",
@@ -55,9 +62,11 @@ __all__ = [
     "EXIT_UNHEALTHY",
     "EXIT_USAGE",
     "Outcome",
+    "chosen_sites",
     "outcome",
     "register",
     "run",
+    "scrapy_settings",
 ]
 
 EXIT_OK = 0
@@ -143,9 +152,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "'-' leaves it on stderr",
     )
     parser.add_argument(
+        "--parallel",
+        type=parallel_count,
+        default=1,
+        metavar="N",
+        help="crawl up to N sites at once, each in its own process (default 1: one after another)",
+    )
+    parser.add_argument(
         "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="a Scrapy setting"
     )
     parser.set_defaults(func=run)
+
+
+def parallel_count(value: str) -> int:
+    """``--parallel N``: a whole number, 1 or more."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of sites, 1 or more, not {value!r}"
+        )
+    return number
 
 
 def database_to_check(database_url: str | None, settings: Mapping[str, str]) -> str:
@@ -219,39 +248,56 @@ def open_log(directory: Path, site: str) -> IO[bytes]:
     raise AssertionError("unreachable")
 
 
-def run(args: argparse.Namespace) -> int:
+def chosen_sites(args: argparse.Namespace) -> list[str]:
+    """The profile names that ``SITE...`` or ``--all`` name (``crawl``, ``enqueue``, ``scheduler``)."""
     profiles = load_site_profiles()
     if args.all:
-        sites = sorted(profiles)
-    elif args.sites:
-        sites = profile_names(resolve_sites(args.sites, profiles))
-    else:
-        raise usage_error(f"name sites or use --all; known: {', '.join(sorted(profiles))}")
-    if args.base_url and len(sites) != 1:
-        if len(args.sites) == 1 and not args.all:
-            single_profile(resolve_sites(args.sites, profiles)[0], "--base-url needs exactly one")
-        raise usage_error("--base-url needs exactly one site")
-    bad = [item for item in args.set if "=" not in item]
+        return sorted(profiles)
+    if args.sites:
+        return profile_names(resolve_sites(args.sites, profiles))
+    raise usage_error(f"name sites or use --all; known: {', '.join(sorted(profiles))}")
+
+
+def scrapy_settings(items: list[str]) -> dict[str, str]:
+    """``-s NAME=VALUE`` options as a mapping; anything else is a usage error."""
+    bad = [item for item in items if "=" not in item]
     if bad:
         raise usage_error(f"settings are NAME=VALUE, not {', '.join(map(repr, bad))}")
-    settings = dict(item.split("=", 1) for item in args.set)
+    return dict(item.split("=", 1) for item in items)
+
+
+def run(args: argparse.Namespace) -> int:
+    sites = chosen_sites(args)
+    if args.base_url and len(sites) != 1:
+        if len(args.sites) == 1 and not args.all:
+            single_profile(
+                resolve_sites(args.sites, load_site_profiles())[0], "--base-url needs exactly one"
+            )
+        raise usage_error("--base-url needs exactly one site")
+    settings = scrapy_settings(args.set)
     check_database(database_to_check(args.database_url, settings))
     logs = log_directory(args.log_dir)
-    codes = []
-    for site in sites:
+    codes: list[int] = []
+    log_files: dict[str, IO[bytes]] = {}
+
+    def start(site: str) -> RunningCrawl:
         log = open_log(logs, site) if logs is not None else None
-        try:
-            result = run_crawl(
-                site,
-                base_url=args.base_url,
-                database_url=args.database_url,
-                settings=settings,
-                capture_log=False,
-                log_file=log,
-            )
-        finally:
-            if log is not None:
-                log.close()
+        if log is not None:
+            log_files[site] = log
+        return start_crawl(
+            site,
+            base_url=args.base_url,
+            database_url=args.database_url,
+            settings=settings,
+            capture_log=False,
+            log_file=log,
+            own_group=True,
+        )
+
+    def done(site: str, result: CrawlResult) -> None:
+        log = log_files.pop(site, None)
+        if log is not None:
+            log.close()
         ended = outcome(result)
         codes.append(ended.code)
         print(
@@ -263,4 +309,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"{site}: {ended.message}", file=sys.stderr)
         if feed_line := feed_not_stored(result.stats):
             print(f"{site}: {feed_line}", file=sys.stderr)
+
+    from newscrawl.parallel import run_pool
+
+    stopped = run_pool(sites, args.parallel, start, done)
+    if stopped.stopped_by is not None:
+        name = signal.Signals(stopped.stopped_by).name
+        for site in stopped.not_started:
+            print(f"{site}: not started ({name})", flush=True)
+        # the shell's convention for a command ended by a signal
+        return 128 + stopped.stopped_by
     return next(code for code in _SEVERITY if code in codes)

@@ -18,7 +18,14 @@ from newscrawl.db.models import RUN_STATUSES, CrawlRun
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["abandon_run", "finish_run", "finished_counts", "recent_runs", "start_run"]
+__all__ = [
+    "abandon_run",
+    "crawled_since",
+    "finish_run",
+    "finished_counts",
+    "recent_runs",
+    "start_run",
+]
 
 
 def start_run(
@@ -97,3 +104,22 @@ def finished_counts(session: Session, site: str, limit: int = 5) -> list[dict[st
         .limit(limit)
     )
     return [dict(counts) for counts in session.scalars(query)]
+
+
+def crawled_since(session: Session, site: str, since: datetime) -> CrawlRun | None:
+    """The first run of *site* started at or after *since* that crawled to its end, or None.
+
+    ``finished`` and ``failed`` runs count (the site was crawled; ``failed`` says its results
+    look wrong); ``aborted`` ones (locked out, stopped, killed) and ``running`` ones do not.
+    """
+    query = (
+        select(CrawlRun)
+        .where(
+            CrawlRun.site == site,
+            CrawlRun.started_at >= since,
+            CrawlRun.status.in_(("finished", "failed")),
+        )
+        .order_by(CrawlRun.started_at, CrawlRun.id)
+        .limit(1)
+    )
+    return session.scalars(query).first()

@@ -14,8 +14,10 @@ this one's ``spider_closed``). For each crawl it
    and lock expiry; ``newscrawl/lock/refused`` is set at once, so that the feed exporter
    (:mod:`newscrawl.extensions.feeds`) leaves the ``-O`` file alone. ``scrapy crawl`` (see
    :mod:`newscrawl.commands.crawl`) and ``newscrawl crawl`` exit 75 for that reason;
-3. renews the lock every ``NEWSCRAWL_LOCK_TTL / 5`` seconds (a Twisted ``LoopingCall``); the TTL
-   (``NEWSCRAWL_LOCK_TTL``, 300 s) is how long the lock of a crashed run blocks the next one.
+3. holds the lock as a lease: a heartbeat (a Twisted ``LoopingCall``) renews it every
+   ``NEWSCRAWL_LOCK_HEARTBEAT`` seconds (default ``NEWSCRAWL_LOCK_TTL / 5``) to
+   ``NEWSCRAWL_LOCK_TTL`` (300 s) from then; the TTL is how long the lease of a crashed run (on
+   another host, say) blocks the next one.
    If a renewal finds the lock taken over (this process stalled for longer than the TTL), the
    spider is closed with reason ``lock_lost``. A lock whose holder is provably dead (on this
    host, its process is gone: :func:`~newscrawl.db.locks.holder_is_dead`) is taken over at once,
@@ -101,7 +103,7 @@ RUN_ID_KEY = keys.RUN_ID
 RUN_STATUS_KEY = keys.RUN_STATUS
 RUN_MESSAGE_KEY = keys.RUN_MESSAGE
 
-#: Renew the lock this many times per TTL.
+#: Renew the lock this many times per TTL (unless ``NEWSCRAWL_LOCK_HEARTBEAT`` says otherwise).
 RENEWALS_PER_TTL = 5
 
 
@@ -186,11 +188,17 @@ class RunRecorder:
     """Record the crawl run and hold the site's lock (see the module docstring)."""
 
     def __init__(
-        self, crawler: Crawler, stats: StatsCollector, ttl: float, take_over_dead: bool = True
+        self,
+        crawler: Crawler,
+        stats: StatsCollector,
+        ttl: float,
+        take_over_dead: bool = True,
+        heartbeat_interval: float | None = None,
     ) -> None:
         self.crawler = crawler
         self.stats = stats
         self.ttl = ttl
+        self.heartbeat_interval = heartbeat_interval or ttl / RENEWALS_PER_TTL
         self.sessions: sessionmaker[Session] | None = None
         self.site = ""
         self.run_id: int | None = None
@@ -205,9 +213,16 @@ class RunRecorder:
         ttl = crawler.settings.getfloat("NEWSCRAWL_LOCK_TTL", DEFAULT_TTL)
         if ttl <= 0:
             raise ValueError(f"NEWSCRAWL_LOCK_TTL must be a positive number of seconds, not {ttl}")
+        heartbeat = crawler.settings.getfloat("NEWSCRAWL_LOCK_HEARTBEAT", 0)
+        heartbeat = heartbeat or ttl / RENEWALS_PER_TTL
+        if not 0 < heartbeat < ttl:
+            raise ValueError(
+                f"NEWSCRAWL_LOCK_HEARTBEAT must be a number of seconds above 0 and below "
+                f"NEWSCRAWL_LOCK_TTL ({ttl:g}), not {heartbeat:g}"
+            )
         assert crawler.stats is not None
         take_over_dead = crawler.settings.getbool("NEWSCRAWL_LOCK_TAKE_OVER_DEAD", True)
-        extension = cls(crawler, crawler.stats, ttl, take_over_dead)
+        extension = cls(crawler, crawler.stats, ttl, take_over_dead, heartbeat)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
@@ -239,7 +254,7 @@ class RunRecorder:
             self.stats.inc_value(keys.LOCK_TAKEN_OVER.key(lock.takeover))
             self._abandon(lock.previous, lock.takeover)
         self.heartbeat = LoopingCall(self.renew)
-        self.heartbeat.start(self.ttl / RENEWALS_PER_TTL, now=False)
+        self.heartbeat.start(self.heartbeat_interval, now=False)
 
     def _abandon(self, previous: LockInfo, takeover: Takeover) -> None:
         """Mark the run whose lock this run took over ``aborted`` (if still ``running``)."""

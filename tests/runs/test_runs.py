@@ -236,7 +236,9 @@ def test_each_crawl_is_recorded_with_its_counts(replica, db_url, capfd):
 # -- no overlap ----------------------------------------------------------------------------------
 
 
-def start_slow_crawl(base_url: str, db_url: str, ttl: int, log: Path) -> subprocess.Popen[bytes]:
+def start_slow_crawl(
+    base_url: str, db_url: str, ttl: float, log: Path, heartbeat: float = 0
+) -> subprocess.Popen[bytes]:
     """A crawl that takes minutes (one request at a time, 2 s apart): it is killed, not awaited."""
     settings = {
         **LOOPBACK_SETTINGS,
@@ -244,6 +246,7 @@ def start_slow_crawl(base_url: str, db_url: str, ttl: int, log: Path) -> subproc
         "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
         "NEWSCRAWL_DATABASE_URL": db_url,
         "NEWSCRAWL_LOCK_TTL": str(ttl),
+        "NEWSCRAWL_LOCK_HEARTBEAT": str(heartbeat),
     }
     command = crawl_command(SITE, base_url=base_url, feed=None, settings=settings)
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
@@ -311,6 +314,67 @@ def test_overlapping_runs_are_locked_out_and_a_killed_runs_lock_is_taken_over_at
     assert killed.finished_at is None
     assert refused.status == "aborted"
     assert last.status == "finished" and last.counts["articles"] == ARTICLES - GONE_COUNT
+
+
+@pytest.mark.crawl
+@pytest.mark.db
+def test_the_heartbeat_renews_the_lease_and_a_killed_holders_lease_expires(
+    replica, db_url, tmp_path, capfd
+):
+    ttl = 3.0
+    with database(db_url) as sessions:
+        first = start_slow_crawl(replica.urls[SITE], db_url, ttl, tmp_path / "first.log", 0.5)
+        try:
+            taken = wait_for(
+                lambda: read_lock(sessions, SITE), timeout=120, what="the crawl to take the lock"
+            )
+            # the heartbeat moves the lease's expiry forward, past the first lease's end
+            renewed = wait_for(
+                lambda: (lock := read_lock(sessions, SITE))
+                and lock.expires_at > taken.expires_at + timedelta(seconds=1)
+                and lock,
+                timeout=60,
+                what="the heartbeat to renew the lease",
+            )
+            assert renewed.acquired_at == taken.acquired_at and renewed.pid == first.pid
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=30)
+        finally:
+            stop_process(first, signal.SIGKILL)
+        killed = read_lock(sessions, SITE)
+        assert killed is not None
+        # as on another host (the pid can't be checked): the lease must expire first ...
+        other_host = (
+            "crawl", SITE, "--base-url", replica.urls[SITE], "--database-url", db_url,
+            *LOOPBACK_OPTIONS, "-s", "NEWSCRAWL_LOCK_TAKE_OVER_DEAD=False",
+        )  # fmt: skip
+        wait_for(
+            lambda: datetime.now(UTC) > killed.expires_at,
+            timeout=ttl * 3,
+            what="the killed crawl's lease to expire",
+        )
+        # ... then the next crawl takes it over, and records the killed run aborted
+        after = newscrawl_here(capfd, *other_host)
+        assert after.returncode == EXIT_OK, after.stderr[-3000:]
+        dead, last = runs_of(sessions)
+        assert read_lock(sessions, SITE) is None
+    assert dead.pid == first.pid and dead.status == "aborted"
+    assert f"its lock expired at {killed.expires_at:%Y-%m-%d %H:%M:%S} UTC" in (dead.message or "")
+    assert f"taken over by run {last.id}" in (dead.message or "")
+    assert last.status == "finished"
+
+
+def test_the_heartbeat_must_be_shorter_than_the_lease():
+    with pytest.raises(ValueError, match=r"NEWSCRAWL_LOCK_HEARTBEAT .* below NEWSCRAWL_LOCK_TTL"):
+        RunRecorder.from_crawler(
+            get_crawler(
+                settings_dict={
+                    "NEWSCRAWL_DATABASE_URL": "sqlite://",
+                    "NEWSCRAWL_LOCK_TTL": 10,
+                    "NEWSCRAWL_LOCK_HEARTBEAT": 10,
+                }
+            )
+        )
 
 
 @pytest.mark.crawl
