@@ -84,6 +84,10 @@ CLEAN_OK: Final = "newscrawl/clean/ok"
 CLEAN_DROPPED: Final = Family("newscrawl/clean/dropped/")
 DATES: Final = Family("newscrawl/dates/")
 DATES_FROM_FEED: Final = DATES.key("from_feed")
+#: Generic extraction: the date finder's evidence (``dates/found_by/<evidence>``, or htmldate),
+#: and pages whose candidates disagreed, left without a date (``dates/conflict``).
+DATES_FOUND_BY: Final = Family("newscrawl/dates/found_by/")
+DATES_CONFLICT: Final = DATES.key("conflict")
 ENCODING_DETECTED: Final = "newscrawl/encoding/detected"
 ENCODING_REPLACEMENT_CHARS: Final = "newscrawl/encoding/replacement_chars"
 ENCODING_PAGES_WITH_REPLACEMENT_CHARS: Final = "newscrawl/encoding/pages_with_replacement_chars"

@@ -52,7 +52,7 @@ class ArticlePage:
 
     @cached_property
     def _generic(self) -> generic.GenericFields | None:
-        return generic.extract(self.root, self.url) if self.profile.selectors.generic else None
+        return generic.extract(self.root, self.url, self.profile) if self.profile.selectors.generic else None
 
     @cached_property
     def title(self) -> str | None:
@@ -99,6 +99,17 @@ class ArticlePage:
             text = match.group("date") if "date" in pattern.groupindex else match.group(0)
             text = text.strip()
         return text or None
+
+    @property
+    def date_evidence(self) -> str | None:
+        """Where generic extraction's date came from (``extract.datefinder``'s evidence or
+        ``"htmldate"``); None for a profile with selectors, or no date."""
+        return self._generic.date_evidence if self._generic else None
+
+    @property
+    def date_conflict(self) -> bool:
+        """Generic extraction's date candidates disagreed, so the page gave no date."""
+        return bool(self._generic and self._generic.date_conflict)
 
     @cached_property
     def tags(self) -> list[str]:

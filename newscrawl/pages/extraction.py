@@ -71,6 +71,10 @@ class PageExtraction:
     date_from_feed: bool = False
     encoding_detected: bool = False
     replacement_chars: int = 0
+    #: Generic extraction: where the date came from (``extract.datefinder``), and whether its
+    #: candidates disagreed (then the page has no date of its own).
+    date_evidence: str | None = None
+    date_conflict: bool = False
 
 
 def extract_article(
@@ -125,11 +129,13 @@ def extract_article(
         item = page.to_item(fetched_at=fetched_at)
     except NotAnArticle as exc:
         return outcome(not_article=str(exc))
+    found_by = {"date_evidence": page.date_evidence, "date_conflict": page.date_conflict}
     del page, found
     from_feed = False
     if item.published_raw is None and date_raw:
         item.published_raw = date_raw
         from_feed = True
+        found_by["date_evidence"] = None
     reason = clean_article(item, profile)
     if reason:
         return outcome(dropped=reason, date_from_feed=from_feed)
@@ -140,6 +146,7 @@ def extract_article(
         date_status=status,
         date_from_feed=from_feed,
         replacement_chars=count_replacement_chars(item.title, item.lead, item.body),
+        **found_by,
     )
 
 

@@ -1,6 +1,9 @@
 """Generic extraction for profiles that give no selectors.
 
-Library choice: trafilatura (with htmldate for the date). It is maintained, has the best published
+Library choice: trafilatura for the title and body; the date is newscrawl's own date finder's
+(``extract.datefinder``: JSON-LD, meta tags, ``<time>``, the date line under the headline, the
+URL, read with the profile's parser and zone), and htmldate's (through trafilatura) only when
+the finder finds no candidate at all; when the finder's candidates disagree there is no date. It is maintained, has the best published
 scores among open-source main-text extractors and handles Persian pages. Its output is then
 cleaned by our own clean step (``extract.article.clean_article``), as every profile's is.
 
@@ -14,14 +17,16 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import trafilatura
 from lxml import html as lxml_html
 from parsel import Selector
 
+from newscrawl.extract.datefinder import Evidence, find_date
 from newscrawl.extract.text import normalize_text
 from newscrawl.pages._html import first_string, xpath
+from newscrawl.profiles.model import Profile
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +47,30 @@ OPTIONS = Options()
 class GenericFields:
     title: str | None = None
     paragraphs: list[str] = field(default_factory=list)
+    #: The date string to read with the profile's parser (the finder's candidate as the page
+    #: gives it, or htmldate's ``YYYY-MM-DD``).
     date: str | None = None
+    #: Where the date came from: a finder's evidence, or ``"htmldate"``.
+    date_evidence: Evidence | Literal["htmldate"] | None = None
+    #: The finder's candidates disagreed, so the page gets no date.
+    date_conflict: bool = False
 
 
-def extract(root: Selector, url: str) -> GenericFields:
-    """Title, body paragraphs and date (``YYYY-MM-DD`` from htmldate) of a page."""
+def extract(root: Selector, url: str, profile: Profile) -> GenericFields:
+    """Title, body paragraphs and date of a page (dated in *profile*'s zone and calendar)."""
+    found = find_date(
+        root.root, url, profile.timezone, formats=profile.dates.formats, calendar=profile.calendar
+    )
+    fields = _trafilatura(root, url)
+    if found.raw is not None or found.conflict:
+        fields.date, fields.date_evidence = found.raw, found.evidence
+        fields.date_conflict = found.conflict
+    elif fields.date:
+        fields.date_evidence = "htmldate"
+    return fields
+
+
+def _trafilatura(root: Selector, url: str) -> GenericFields:
     options = OPTIONS
     source: Any = root.root
     if options.reparse:
@@ -61,6 +85,9 @@ def extract(root: Selector, url: str) -> GenericFields:
         include_comments=False,
         include_tables=options.include_tables,
         favor_precision=options.favor_precision,
+        # htmldate's extensive search reads a copyright line's year as 1 January of that year;
+        # its fallback is the page's markup only (the date finder has read the rest already).
+        date_extraction_params=trafilatura.settings.set_date_params(extensive=False),
     )
     if not isinstance(document, trafilatura.settings.Document):
         return GenericFields(title=fallback_title(root))

@@ -13,6 +13,8 @@ This stage counts and logs every outcome the extraction reports, with the page's
 - ``lang/mismatch`` (kept, with a warning), ``dates/from_feed``, ``article/extracted``;
 - ``clean/dropped/<reason>`` (dropped) or ``clean/ok``;
 - ``dates/<status>``: ``missing`` and ``unparsed`` are kept, with a warning;
+- generic extraction: ``dates/found_by/<evidence>`` (``extract.datefinder``'s, or ``htmldate``),
+  ``dates/conflict`` (its candidates disagreed: kept without a date, with a warning);
 - ``encoding/detected`` (a page that declared no charset, decoded with the detected one);
 - ``encoding/replacement_chars`` (U+FFFD characters in a kept article's title, lead and body) and
   ``encoding/pages_with_replacement_chars``: kept, with a warning naming the encoding.
@@ -169,6 +171,14 @@ class ExtractPipeline(ProfileStage):
         self._inc(keys.CLEAN_OK)
         item = found.item
         assert item is not None  # extract_article returns an item unless it says why not
+        if found.date_evidence is not None:
+            self._inc(keys.DATES_FOUND_BY.key(found.date_evidence))
+        if found.date_conflict:
+            self._inc(keys.DATES_CONFLICT)
+            logger.warning(
+                "Dates on article %s disagree with the date its header shows; stored without one",
+                response.url,
+            )
         status = found.date_status
         if status is not None:
             self._inc(keys.DATES.key(status))
