@@ -160,12 +160,8 @@ def find_date(
         if visible is not None and not _same_day(strong, visible):
             return FoundDate(raw=None, conflict=True)
         return FoundDate(raw=strong.raw, evidence=strong.evidence)
-    if visible is not None:
-        return FoundDate(raw=visible.raw, evidence="visible")
-    from_url = read(_url_date(url), "url")
-    if from_url is not None:
-        return FoundDate(raw=from_url.raw, evidence="url")
-    return FoundDate(raw=None)
+    best = visible or read(_url_date(url), "url")
+    return FoundDate(raw=None) if best is None else FoundDate(raw=best.raw, evidence=best.evidence)
 
 
 def _first(candidates: Iterator[_Candidate | None]) -> _Candidate | None:
@@ -260,7 +256,7 @@ def _headline_lines(
     after = elements[headline + 1 : headline + 1 + _AFTER_HEADLINE]
     before = elements[max(0, headline - _BEFORE_HEADLINE) : headline][::-1]
     for element in [*after, *before]:
-        if element.tag in ("script", "style") or element in article or _excluded(element, article):
+        if element in article or _excluded(element, article):
             continue
         text = _text(element)
         if text and len(text) <= _MAX_LINE and not _NOT_PUBLICATION.search(text):

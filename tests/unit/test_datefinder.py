@@ -129,3 +129,129 @@ def test_a_clock_in_the_top_bar_is_not_the_date_of_a_page_without_a_date_line() 
     page = html[:start] + html[end + len("</p>") :]
     assert "۱۵ جدی" not in page and "۱۲ حمل" in page
     assert find_date(Selector(text=page).root, "https://example.gov/a", "Asia/Kabul") == FoundDate(raw=None)
+
+
+def find(body: str, head: str = "", zone: str = "UTC", **options: object) -> FoundDate:
+    html = f"<html><head>{head}</head><body>{body}</body></html>"
+    return find_date(Selector(text=html).root, "https://example.gov/a", zone, **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("head", "raw"),
+    [
+        ('<meta name="pubdate" content="2019-03-04">', "2019-03-04"),
+        ('<meta itemprop="datePublished" content="2019-03-05">', "2019-03-05"),
+        # an empty tag is no evidence; the next key in order is
+        ('<meta property="article:published_time" content=""><meta name="date" content="2019-03-06">', "2019-03-06"),
+        # the first of two tags with one key
+        (
+            ('<meta property="article:published_time" content="2019-03-07">'
+            '<meta property="article:published_time" content="2019-03-08">'),
+            "2019-03-07",
+        ),
+        # a date in another meta tag is not a publication date
+        ('<meta name="description" content="2019-03-09">', None),
+    ],
+)
+def test_meta_tags(head: str, raw: str | None) -> None:
+    assert find("<h1>Title</h1><p>Text.</p>", head).raw == raw
+
+
+def test_json_ld_types_as_a_list_and_a_broken_block_before_a_good_one() -> None:
+    head = (
+        '<script type="application/ld+json">{broken</script>'
+        '<script type="application/ld+json">[{"@type": "Person", "datePublished": "2018-01-01"},'
+        ' {"@type": ["NewsArticle", "Article"], "datePublished": "2018-02-02"}]</script>'
+    )
+    assert find("<h1>Title</h1>", head) == FoundDate(raw="2018-02-02", evidence="json-ld")
+
+
+@pytest.mark.parametrize(
+    ("body", "raw", "evidence"),
+    [
+        # the machine-readable date of an itemprop element, not its text
+        (
+            '<h1>T</h1><time itemprop="datePublished" datetime="2017-12-05T21:27:00+03:30">Tuesday</time>',
+            "2017-12-05T21:27:00+03:30",
+            "meta",
+        ),
+        ('<h1>T</h1><span itemprop="datePublished">5 December 2017</span>', "5 December 2017", "meta"),
+        # <time> in the article, not before it; <main> when there is no <article>
+        (
+            ('<div><time datetime="2001-01-01">x</time></div>'
+            '<article><h1>T</h1><p>Text</p><p><time datetime="2017-12-05">y</time></p></article>'),
+            "2017-12-05",
+            "time",
+        ),
+        (
+            ('<div><time datetime="2001-01-01">x</time></div>'
+            '<main><h1>T</h1><p><time datetime="2017-12-06">y</time></p></main>'),
+            "2017-12-06",
+            "time",
+        ),
+        # no <article>, no <main>, no headline: any <time>
+        ('<div><p>Text</p><time datetime="2017-12-07">y</time></div>', "2017-12-07", "time"),
+        # a related item's <time> inside the article is not the article's
+        (
+            ('<article><h1>T</h1><div class="related"><time datetime="2001-01-01">x</time></div>'
+            '<p><time datetime="2017-12-08">y</time></p></article>'),
+            "2017-12-08",
+            "time",
+        ),
+        # the article's own <header> holds its date line
+        (
+            ('<header class="masthead">Monday, 1 January 2001</header><article><header><h1>T</h1>'
+            "<span>8 March 2017</span></header><p>Text</p></article>"),
+            "8 March 2017",
+            "visible",
+        ),
+        # a date in child elements is read as its text
+        ('<h1>T</h1><div class="d"><span>9</span> <span>March 2017</span></div>', "9 March 2017", "visible"),
+        # after the headline first, then before it (nearest first); excluded boxes are skipped
+        (
+            ('<div>1 May 2017</div><span>x</span><h1>T</h1><div class="comment-count">2 comments</div>'
+            "<div>3 May 2017</div>"),
+            "3 May 2017",
+            "visible",
+        ),
+        ('<div>1 May 2017</div><div>2 May 2017</div><h1>T</h1><p>Text</p>', "2 May 2017", "visible"),
+        ('<div>1 May 2017</div><span>x</span><h1>T</h1><p>Text</p>', "1 May 2017", "visible"),
+    ],
+)
+def test_candidates_in_the_page(body: str, raw: str, evidence: str) -> None:
+    assert find(body) == FoundDate(raw=raw, evidence=evidence)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("fillers", "found"), [(39, True), (40, False)])
+def test_the_date_line_is_at_most_forty_elements_after_the_headline(fillers: int, found: bool) -> None:
+    body = "<h1>T</h1>" + "<p>x</p>" * fillers + "<p>5 December 2017</p>"
+    assert find(body).raw == ("5 December 2017" if found else None)
+
+
+@pytest.mark.parametrize(("fillers", "found"), [(11, True), (12, False)])
+def test_the_date_line_is_at_most_twelve_elements_before_the_headline(fillers: int, found: bool) -> None:
+    body = "<p>5 December 2017</p>" + "<p>x</p>" * fillers + "<h1>T</h1>"
+    assert find(body).raw == ("5 December 2017" if found else None)
+
+
+@pytest.mark.parametrize(("length", "found"), [(120, True), (121, False)])
+def test_a_date_line_is_at_most_120_characters(length: int, found: bool) -> None:
+    line = "5 December 2017 " + "x" * (length - len("5 December 2017 "))
+    assert len(line) == length
+    assert (find(f"<h1>T</h1><p>{line}</p>").raw is not None) is found
+
+
+def test_a_timestamp_agrees_with_the_date_line_in_its_own_offset() -> None:
+    # 23:00 at +02:00 is 01:30 the next day in Tehran; the page's line shows the day of its offset
+    head = '<meta property="article:published_time" content="2020-06-22T23:00:00+02:00">'
+    assert find("<h1>T</h1><p>22 June 2020</p>", head, "Asia/Tehran") == FoundDate(
+        raw="2020-06-22T23:00:00+02:00", evidence="meta"
+    )
+    assert find("<h1>T</h1><p>24 June 2020</p>", head, "Asia/Tehran").conflict
+
+
+def test_the_profiles_formats_and_calendar_are_the_parsers() -> None:
+    assert find("<h1>T</h1><p>05|12|2017</p>").raw is None
+    assert find("<h1>T</h1><p>05|12|2017</p>", formats=("%d|%m|%Y",)).raw == "05|12|2017"
+    assert find("<h1>T</h1><p>1396/09/14</p>").raw == "1396/09/14"
+    assert find("<h1>T</h1><p>1396/09/14</p>", calendar="gregorian").raw is None
