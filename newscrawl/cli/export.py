@@ -42,6 +42,7 @@ from newscrawl.export import (
     parse_bound,
 )
 from newscrawl.export.consumer import MAX_CONSUMER_LENGTH
+from newscrawl.export.wacz import WaczWriter
 from newscrawl.export.warc import DEFAULT_MAX_SIZE, WarcWriter, parse_size, warc_prefix
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ examples:
   newscrawl export --site ict.gov.ir --since 2024-01-01 -o ict.jsonl
   newscrawl export --format csv --by archived --since 2024-03-01T00:00:00+03:30 -o march.csv
   newscrawl export --format warc --warc-max-size 500M -o warc/   (warc/newscrawl-<time>-00000.warc.gz ...)
+  newscrawl export --format wacz -o archive.wacz   (one WACZ 1.2 package for ReplayWeb.page or pywb)
   newscrawl export --consumer archive-org -o delivery-$(date +%s).jsonl
 
 With --consumer, give each run a new --output file (an existing one is refused), or stdout.
@@ -82,7 +84,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="-",
         metavar="FILE",
         help="output file, '-' for stdout (default); with --format warc a file-name prefix "
-        "or an existing directory",
+        "or an existing directory; with --format wacz the .wacz file",
     )
     parser.add_argument(
         "--site",
@@ -196,6 +198,17 @@ def run(args: argparse.Namespace) -> int:
         return _error("--since must be before --until", 2)
     if args.format == "warc" and args.output == "-":
         return _error("--format warc writes files: give --output PREFIX or a directory", 2)
+    if args.format == "wacz":
+        if args.output == "-" or Path(args.output).is_dir():
+            return _error("--format wacz writes one file: give --output FILE.wacz", 2)
+        if args.consumer:
+            return _error(
+                "--consumer cannot deliver as wacz: a package exists only once complete, so "
+                "its deliveries could not be recorded batch by batch (use --format warc)",
+                2,
+            )
+        if not Path(args.output).resolve().parent.is_dir():
+            return _error(f"writing {args.output}: its directory does not exist", 1)
     if args.consumer and args.format != "warc" and _is_nonempty_file(args.output):
         return _error(
             f"{args.output} exists: a --consumer export never overwrites a delivery "
@@ -293,6 +306,8 @@ def _export(args: argparse.Namespace, sessions: sessionmaker[Session]) -> int:
             )
         else:
             count = export_latest(sessions, filters, writer, progress=progress)
+    if args.format == "wacz" and not count:
+        return _error(f"nothing to export: no records match, so no package {args.output}", 1)
     if sys.stderr.isatty():
         target = "stdout" if args.output == "-" else args.output
         if isinstance(writer, WarcWriter):
@@ -325,6 +340,15 @@ def _writer(args: argparse.Namespace) -> Iterator[RecordWriter]:
             yield warc
         finally:
             warc.close()
+        return
+    if args.format == "wacz":
+        wacz = WaczWriter(args.output)
+        try:
+            yield wacz
+        except BaseException:
+            wacz.abort()  # no partial package, and an existing file stays as it was
+            raise
+        wacz.close()
         return
     with ExitStack() as stack:
         stream: IO[bytes]

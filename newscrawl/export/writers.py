@@ -25,7 +25,7 @@ from newscrawl.items import RawCapture
 __all__ = ["FORMATS", "CsvWriter", "JsonLinesWriter", "RecordWriter", "sync_stream"]
 
 #: The output formats of ``newscrawl export --format``.
-FORMATS = ("jsonl", "csv", "warc")
+FORMATS = ("jsonl", "csv", "warc", "wacz")
 
 
 class RecordWriter(Protocol):

@@ -23,7 +23,7 @@ from newscrawl import settings as project_settings
 from newscrawl.export.warc import WarcWriter, parse_size, warc_prefix
 from newscrawl.items import EXPORT_FIELDS, Article, RawCapture
 from newscrawl.pipelines.warc import WarcPipeline
-from tests.export.export_helpers import assert_valid, run_cli, save
+from tests.export.export_helpers import assert_valid, run_cli
 
 WARCIO = Path(sys.executable).with_name("warcio")
 
@@ -79,23 +79,6 @@ def assert_pairs(entries: list[dict[str, str]], articles: int) -> None:
         assert meta["content-type"] == "application/json"
         assert response["content-type"] == "application/http; msgtype=response"
         assert response["http:status"] == "200"
-
-
-@pytest.fixture
-def archive(sessions, make_record):
-    save(
-        sessions,
-        *(
-            make_record(
-                str(n),
-                capture=True,
-                fetched_at=f"2024-03-0{n}T10:00:00Z",
-                body=f"Paragraph {n}.\n\n" + "Text. " * 200,
-            )
-            for n in range(1, 6)
-        ),
-    )
-    return sessions
 
 
 @pytest.mark.db
