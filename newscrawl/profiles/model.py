@@ -28,6 +28,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -326,14 +327,16 @@ class Profile(_Table):
             self._source = info.context.get("source")
         return self
 
-    @model_validator(mode="after")
-    def _selectors_or_layouts(self) -> Self:
-        if self.layouts and self.selectors != Selectors():
+    @field_validator("layouts")
+    @classmethod
+    def _selectors_or_layouts(cls, layouts: tuple[Layout, ...], info: ValidationInfo) -> tuple[Layout, ...]:
+        selectors = info.data.get("selectors")
+        if layouts and selectors is not None and selectors != Selectors():
             raise ValueError(
                 "give the selectors in [selectors] or in [[layouts]], not both"
                 " (a profile with layouts reads every page through them)"
             )
-        return self
+        return layouts
 
     @property
     def all_layouts(self) -> tuple[Layout, ...]:
