@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
@@ -338,7 +339,7 @@ class Profile(_Table):
             )
         return layouts
 
-    @property
+    @cached_property
     def all_layouts(self) -> tuple[Layout, ...]:
         """Every layout in order; a profile without ``[[layouts]]`` has one, ``default``."""
         if self.layouts:
