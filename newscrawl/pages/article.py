@@ -47,6 +47,8 @@ class ArticlePage:
         profile: Profile,
         base_url: str | None = None,
         selectors: Selectors | None = None,
+        *,
+        root: Selector | None = None,
     ) -> None:
         self.url = url
         self.profile = profile
@@ -54,8 +56,9 @@ class ArticlePage:
         self.base_url = (base_url or profile.base_url).rstrip("/")
         self.origins = site_origins(profile, self.base_url)
         # Selector(text=...) keeps the text beside its tree; a Selector of the tree alone lets the
-        # decoded page (up to 4 bytes a character) go once the caller drops it.
-        self.root = Selector(root=Selector(text=html).root, type="html") if html else Selector(text="<html/>")
+        # decoded page (up to 4 bytes a character) go once the caller drops it. *root*: a tree
+        # parsed already (another reading of the same page), *html* unused.
+        self.root = root if root is not None else Selector(root=Selector(text=html).root, type="html")
         #: Drop (``selectors.drop``) in a copy of the tree, leaving this one as it was parsed.
         self._copy_before_drop = False
 
@@ -65,8 +68,7 @@ class ArticlePage:
         With *keep_tree*, the new page drops its ``drop`` elements from a copy of the tree, so
         that a page read with yet other selectors afterwards sees the tree as it was parsed.
         """
-        page = ArticlePage(self.url, "", self.profile, self.base_url, selectors)
-        page.root = self.root
+        page = ArticlePage(self.url, "", self.profile, self.base_url, selectors, root=self.root)
         page._copy_before_drop = keep_tree
         return page
 
