@@ -8,6 +8,10 @@ redesign's "page not found". Expected fields are read off the HTML by hand.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +28,7 @@ from newscrawl.profiles.model import Profile
 from newscrawl.spiderloader import spider_class
 from tests.layout_pages import (
     BASE,
+    FOLDER,
     NEW,
     NEW_FIELDS,
     NOT_FOUND,
@@ -288,3 +293,28 @@ def test_a_redesign_falls_back_to_generic_with_the_stats_the_flag_and_the_health
         "of 3 article pages, archived through generic extraction (layout 'generic'): "
         "layout '2026' missed title on 2, body on 2"
     )
+
+
+# -- newscrawl extract ---------------------------------------------------------------------------
+
+
+def test_newscrawl_extract_reads_a_saved_page_with_the_layouts_of_its_fetch_time() -> None:
+    env = {**os.environ, "NEWSCRAWL_SITES_DIR": str(FOLDER)}
+    url, _ = OLD
+
+    def extract_cli(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "newscrawl", "extract", "--profile", "moe_en", "--url", url]
+        return subprocess.run(
+            [*command, *args, str(FOLDER / OLD[1])], capture_output=True, text=True, env=env, check=False
+        )
+
+    then = extract_cli("--fetched-at", "2017-12-05")
+    assert then.returncode == 0, then.stderr
+    record = json.loads(then.stdout)
+    assert {name: record[name] for name in OLD_FIELDS} == OLD_FIELDS
+    assert record["fetched_at"] == "2017-12-05T00:00:00Z"
+    # fetched now, the old page is outside the 2017 layout's window: generic extraction reads it
+    assert json.loads(extract_cli().stdout)["layout"] == "generic"
+    wrong = extract_cli("--fetched-at", "last year")
+    assert wrong.returncode == 2
+    assert "argument --fetched-at: 'last year' is not a date or an ISO 8601 time" in wrong.stderr
