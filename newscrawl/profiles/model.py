@@ -353,6 +353,8 @@ class Profile(_Table):
         missing or unreadable keeps every layout (tried in order).
         """
         layouts = self.all_layouts
+        if all(layout.since is None and layout.until is None for layout in layouts):
+            return layouts
         day = _fetch_day(fetched_at, self.timezone)
         if day is None:
             return layouts
