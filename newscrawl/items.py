@@ -34,6 +34,9 @@ class Article:
     alternates: dict[str, str] = field(default_factory=dict)
     fetched_at: str = ""
     content_hash: str | None = None
+    #: Which layout of the profile read the page (``[[layouts]]`` name, ``default`` for a
+    #: profile without layouts), or ``generic`` when no layout did and generic extraction did.
+    layout: str | None = None
     #: Left out of the repr, which Scrapy logs for dropped items: a page's bytes are noise there.
     capture: RawCapture | None = field(default=None, repr=False)
 

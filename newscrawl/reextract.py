@@ -218,6 +218,7 @@ def _revision(article: Article, previous: Revision, item: ArticleItem) -> Revisi
         published_raw=item.published_raw,
         alternates=dict(item.alternates),
         capture_id=previous.capture_id,
+        layout=item.layout,
     )
 
 

@@ -88,6 +88,12 @@ DATES_FROM_FEED: Final = DATES.key("from_feed")
 #: and pages whose candidates disagreed, left without a date (``dates/conflict``).
 DATES_FOUND_BY: Final = Family("newscrawl/dates/found_by/")
 DATES_CONFLICT: Final = DATES.key("conflict")
+#: Article pages read by each layout of the profile (``[[layouts]]`` names; ``default`` without).
+LAYOUT_READ: Final = Family("newscrawl/layout/read/")
+#: Article pages no layout read and generic extraction did (archived with ``layout = "generic"``).
+LAYOUT_FALLBACK_GENERIC: Final = "newscrawl/layout/fallback_generic"
+#: For the article pages no layout read: ``<layout>/<field>``, each field a layout tried missed.
+LAYOUT_FAILED: Final = Family("newscrawl/layout/failed/")
 ENCODING_DETECTED: Final = "newscrawl/encoding/detected"
 ENCODING_REPLACEMENT_CHARS: Final = "newscrawl/encoding/replacement_chars"
 ENCODING_PAGES_WITH_REPLACEMENT_CHARS: Final = "newscrawl/encoding/pages_with_replacement_chars"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -68,6 +69,22 @@ def http_url(value: str) -> str:
             f"{value!r} is not an http(s) URL with a host (e.g. http://127.0.0.1:8400)"
         )
     return value.strip()
+
+
+def fetch_time(value: str) -> str:
+    """argparse ``type=`` for ``--fetched-at``: a date or an ISO 8601 time, as UTC ``...Z``.
+
+    A date is its midnight UTC; a time without an offset is UTC.
+    """
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date or an ISO 8601 time (e.g. 2017-12-05 or 2017-12-05T18:00:00Z)"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def silence_stdout() -> None:

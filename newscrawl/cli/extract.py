@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from newscrawl.cli._errors import http_url, zone_name
+from newscrawl.cli._errors import fetch_time, http_url, zone_name
 from newscrawl.cli._sites import load_site_profiles, resolve_site, single_profile
 from newscrawl.clock import utc_now_iso
 from newscrawl.items import EXPORT_FIELDS
@@ -40,6 +40,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--tz", default="UTC", type=zone_name, help="time zone for generic extraction (default: UTC)"
     )
+    parser.add_argument(
+        "--fetched-at",
+        type=fetch_time,
+        metavar="WHEN",
+        help="when the page was fetched (a date or an ISO 8601 time, UTC without an offset): "
+        "picks the profile's layouts valid then (default: now)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -59,11 +66,14 @@ def generic_profile(url: str, lang: str | None, timezone: str) -> Profile:
     )
 
 
-def extract_file(path: Path, profile: Profile | None, url: str | None, timezone: str) -> dict[str, Any]:
+def extract_file(
+    path: Path, profile: Profile | None, url: str | None, timezone: str, fetched_at: str | None = None
+) -> dict[str, Any]:
     """The export record for one saved page (raises ValueError or NotAnArticle).
 
     A saved file has no response headers (no Content-Type), no feed date and no crawl base
-    URL: the page's own URL's origin is the base.
+    URL: the page's own URL's origin is the base. *fetched_at* (default: now) chooses the
+    profile's layouts.
     """
     body = path.read_bytes()
     if not url or profile is None:
@@ -75,7 +85,7 @@ def extract_file(path: Path, profile: Profile | None, url: str | None, timezone:
             profile = generic_profile(url, declared.lang, timezone)
     parts = urlsplit(url)
     found = extract_article(
-        profile, f"{parts.scheme}://{parts.netloc}", url, body, None, utc_now_iso()
+        profile, f"{parts.scheme}://{parts.netloc}", url, body, None, fetched_at or utc_now_iso()
     )
     if found.not_article is not None:
         raise NotAnArticle(found.not_article)
@@ -92,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     status = 0
     for path in args.files:
         try:
-            record = extract_file(path, profile, args.url, args.tz)
+            record = extract_file(path, profile, args.url, args.tz, args.fetched_at)
         except (OSError, ValueError, NotAnArticle) as exc:
             record = {"file": str(path), "error": str(exc)}
             status = 1

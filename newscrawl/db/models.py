@@ -196,6 +196,9 @@ class Revision(Base):
     #: ``{lang: url}`` of the other-language versions the page links.
     alternates: Mapped[dict[str, str]]
     capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
+    #: The profile layout that read the page (``default`` without ``[[layouts]]``), ``generic``
+    #: when generic extraction did instead; NULL for revisions stored before schema 0005.
+    layout: Mapped[str | None] = mapped_column(String(64))
 
     article: Mapped[Article] = relationship(back_populates="revisions", foreign_keys=[article_id])
     capture: Mapped[Capture | None] = relationship()

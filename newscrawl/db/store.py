@@ -278,6 +278,7 @@ def _tombstone(session: Session, article: Article, last: RemovalEvidence) -> Rev
         published_at_utc=previous.published_at_utc if previous else None,
         published_raw=previous.published_raw if previous else None,
         alternates=dict(previous.alternates) if previous else {},
+        layout=previous.layout if previous else None,
         capture=Capture.from_response(last.final_url, last.status, {}, b"", last.observed_at),
     )
     session.add(revision)
@@ -308,6 +309,7 @@ def _prepare(record: ArticleItem, index: int, now: datetime) -> _Row:
         ),
         "published_raw": record.published_raw,
         "alternates": dict(record.alternates),
+        "layout": record.layout,
     }
     capture = record.capture
     if capture is not None:

@@ -160,6 +160,7 @@ def _columns(with_capture: bool) -> list[Any]:
         Revision.alternates,
         Revision.fetched_at,
         Revision.content_hash,
+        Revision.layout,
         Revision.id.label("revision_id"),
         Revision.kind.label("revision_kind"),
         case((Revision.kind == "removed", Revision.fetched_at), else_=Article.removed_at).label(
@@ -310,6 +311,7 @@ def record_from_row(
         "alternates": dict(data["alternates"] or {}),
         "fetched_at": iso_z(data["fetched_at"]),
         "content_hash": data["content_hash"],
+        "layout": data["layout"],
         "revision_id": data["revision_id"],
         "revision_kind": data["revision_kind"],
         "removed_at": iso_z(data["removed_at"]),

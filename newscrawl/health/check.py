@@ -16,7 +16,12 @@ A run is unhealthy when
 - **title, body or date is missing** on more than ``max_missing_share`` (the setting
   ``NEWSCRAWL_HEALTH_MAX_MISSING_SHARE``, 0.5) of the article pages fetched, once at least
   ``min_pages`` (``NEWSCRAWL_HEALTH_MIN_PAGES``, 5) article pages were fetched. This is what a
-  site redesign looks like: the profile's selectors stop matching.
+  site redesign looks like: the profile's selectors stop matching, or
+- **a layout failed** (``layout_failed``): article pages that no layout of the profile read
+  (``newscrawl/layout/fallback_generic``) were archived through generic extraction instead, as
+  ``layout = "generic"``. Any such page counts, since each is an article the profile no longer
+  reads; the message names each layout and the fields it missed
+  (``newscrawl/layout/failed/<layout>/<field>``, counted for every page no layout read).
 
 Per-field counts come from the spider, which checks every article page it fetched (HTTP 200)
 before extracting: ``newscrawl/fields/checked`` and ``newscrawl/fields/missing/<field>``. The
@@ -61,6 +66,7 @@ __all__ = [
 
 #: The fields every article must have.
 FIELDS = ("title", "body", "date")
+_FIELD_ORDER = {name: index for index, name in enumerate(FIELDS)}
 #: Default of ``NEWSCRAWL_HEALTH_MAX_MISSING_SHARE``.
 DEFAULT_MAX_MISSING_SHARE = 0.5
 #: Default of ``NEWSCRAWL_HEALTH_MIN_PAGES``: fewer article pages than this are too few to judge.
@@ -80,11 +86,14 @@ MESSAGE_KEY = keys.HEALTH_MESSAGE
 class Problem:
     """One reason a run looks wrong."""
 
-    #: ``sources_failed``, ``first_run_empty``, ``no_articles`` or ``missing_field``.
+    #: ``sources_failed``, ``first_run_empty``, ``no_articles``, ``missing_field`` or
+    #: ``layout_failed``.
     code: str
     message: str
     #: The field, for ``missing_field``.
     field: str | None = None
+    #: For ``layout_failed``: each layout that failed and the fields it missed, in order.
+    layouts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,6 +181,9 @@ def check_health(
             )
         )
     counts = field_counts(stats)
+    fallback = count(stats, keys.LAYOUT_FALLBACK_GENERIC)
+    if fallback:
+        problems.append(_layout_failed(stats, fallback, counts.pages))
     if counts.pages >= max(min_pages, 1):
         for name in FIELDS:
             share = counts.share(name)
@@ -187,10 +199,38 @@ def check_health(
     return problems
 
 
-def summary(problems: Sequence[Problem]) -> str:
-    """One line naming every problem (and so every missing field)."""
-    missing = [p.field for p in problems if p.field]
-    head = (
-        f"results look wrong (missing: {', '.join(missing)})" if missing else "results look wrong"
+def _layout_failed(stats: Mapping[str, Any], fallback: int, pages: int) -> Problem:
+    """``layout_failed``: *fallback* pages read by generic extraction; which layouts missed what."""
+    missed: dict[str, dict[str, int]] = {}
+    for member, number in keys.LAYOUT_FAILED.members(stats).items():  # layouts in name order
+        layout, _, name = member.rpartition("/")
+        missed.setdefault(layout, {})[name] = number
+    for layout, fields in missed.items():  # title before body, as extraction reads them
+        missed[layout] = dict(sorted(fields.items(), key=lambda f: _FIELD_ORDER.get(f[0], len(FIELDS))))
+    layouts = tuple((layout, tuple(fields)) for layout, fields in missed.items())
+    detail = "; ".join(
+        f"layout {layout!r} missed " + ", ".join(f"{name} on {n}" for name, n in fields.items())
+        for layout, fields in missed.items()
     )
+    return Problem(
+        "layout_failed",
+        f"no layout of the profile read {fallback} of {max(pages, fallback)} article pages, "
+        f"archived through generic extraction (layout 'generic')"
+        + (f": {detail}" if detail else ": no layout was valid at their fetch time"),
+        layouts=layouts,
+    )
+
+
+def summary(problems: Sequence[Problem]) -> str:
+    """One line naming every problem (and so every missing field and every failed layout)."""
+    missing = [p.field for p in problems if p.field]
+    failed = [
+        f"{layout} ({', '.join(fields)})" if fields else layout
+        for p in problems
+        for layout, fields in p.layouts
+    ]
+    parts = [f"missing: {', '.join(missing)}"] if missing else []
+    if failed:
+        parts.append(f"layout failed: {', '.join(failed)}")
+    head = f"results look wrong ({'; '.join(parts)})" if parts else "results look wrong"
     return f"{head}: " + "; ".join(p.message for p in problems)

@@ -7,6 +7,7 @@ same record for the same HTML.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from functools import cached_property
 from urllib.parse import urljoin
 
@@ -24,7 +25,7 @@ from newscrawl.pages._html import (
     text_lines,
     xpath,
 )
-from newscrawl.profiles.model import Profile
+from newscrawl.profiles.model import Profile, Selectors
 
 
 class NotAnArticle(ValueError):
@@ -32,16 +33,44 @@ class NotAnArticle(ValueError):
 
 
 class ArticlePage:
-    """Fields of one article page; each field is one small method named after it."""
+    """Fields of one article page; each field is one small method named after it.
 
-    def __init__(self, url: str, html: str, profile: Profile, base_url: str | None = None) -> None:
+    The fields are read with *selectors* (one layout of the profile, ``pages.extraction``),
+    by default the profile's ``[selectors]``. :meth:`with_selectors` reads the same parsed page
+    with another layout's.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        html: str,
+        profile: Profile,
+        base_url: str | None = None,
+        selectors: Selectors | None = None,
+        *,
+        root: Selector | None = None,
+    ) -> None:
         self.url = url
         self.profile = profile
+        self.selectors = selectors if selectors is not None else profile.selectors
         self.base_url = (base_url or profile.base_url).rstrip("/")
         self.origins = site_origins(profile, self.base_url)
         # Selector(text=...) keeps the text beside its tree; a Selector of the tree alone lets the
-        # decoded page (up to 4 bytes a character) go once the caller drops it.
-        self.root = Selector(root=Selector(text=html).root, type="html")
+        # decoded page (up to 4 bytes a character) go once the caller drops it. *root*: a tree
+        # parsed already (another reading of the same page), *html* unused.
+        self.root = root if root is not None else Selector(root=Selector(text=html).root, type="html")
+        #: Drop (``selectors.drop``) in a copy of the tree, leaving this one as it was parsed.
+        self._copy_before_drop = False
+
+    def with_selectors(self, selectors: Selectors, *, keep_tree: bool = False) -> ArticlePage:
+        """The same page read with other *selectors*, on the same parsed tree.
+
+        With *keep_tree*, the new page drops its ``drop`` elements from a copy of the tree, so
+        that a page read with yet other selectors afterwards sees the tree as it was parsed.
+        """
+        page = ArticlePage(self.url, "", self.profile, self.base_url, selectors, root=self.root)
+        page._copy_before_drop = keep_tree
+        return page
 
     @cached_property
     def source_id(self) -> str:
@@ -52,29 +81,33 @@ class ArticlePage:
 
     @cached_property
     def _generic(self) -> generic.GenericFields | None:
-        return generic.extract(self.root, self.url, self.profile) if self.profile.selectors.generic else None
+        return generic.extract(self.root, self.url, self.profile) if self.selectors.generic else None
 
     @cached_property
     def title(self) -> str | None:
         if self._generic:
             return self._generic.title
-        return first_element_text(self.root, self.profile.selectors.title)
+        return first_element_text(self.root, self.selectors.title)
 
     @cached_property
     def lead(self) -> str | None:
         if self._generic:
             return None
-        return first_element_text(self.root, self.profile.selectors.lead)
+        return first_element_text(self.root, self.selectors.lead)
 
     @cached_property
     def paragraphs(self) -> list[str]:
         if self._generic:
             return self._generic.paragraphs
-        selectors = self.profile.selectors
+        selectors = self.selectors
         assert selectors.body is not None
         bodies = select(self.root, selectors.body)
         if not bodies:
             return []
+        if self._copy_before_drop and selectors.drop:
+            self.root = Selector(root=deepcopy(self.root.root), type=self.root.type)
+            self._copy_before_drop = False
+            bodies = select(self.root, selectors.body)
         # The queries below run on the lxml node; dropping goes through parsel, as before.
         body = Selector(root=bodies[0], type=self.root.type)
         for css in selectors.drop:
@@ -87,10 +120,21 @@ class ArticlePage:
         return text_lines(body.root)
 
     @cached_property
+    def body_found(self) -> bool:
+        """True when the page has the element the body selector names (generic: a body was read).
+
+        An element that is there but empty is still found: the page has this layout's
+        structure and lacks the content, which is no sign of a redesign.
+        """
+        if self.selectors.body is None:
+            return bool(self.paragraphs)
+        return bool(select(self.root, self.selectors.body))
+
+    @cached_property
     def published_raw(self) -> str | None:
         if self._generic:
             return self._generic.date
-        text = first_element_text(self.root, self.profile.selectors.date)
+        text = first_element_text(self.root, self.selectors.date)
         pattern = self.profile.dates.pattern
         if text and pattern:
             match = pattern.search(text)
@@ -113,7 +157,7 @@ class ArticlePage:
 
     @cached_property
     def tags(self) -> list[str]:
-        css = self.profile.selectors.tags
+        css = self.selectors.tags
         return list(dict.fromkeys(element_texts(select(self.root, css)))) if css else []
 
     @cached_property

@@ -10,8 +10,19 @@ It is a pure function of its arguments, so a worker process gives what the crawl
 gives. What the crawl counts and logs comes back as data (:class:`PageExtraction`), because a
 worker process has no crawler stats: a page that is not an article, the health fields the HTML
 lacks, a language mismatch, the encoding (and whether it was detected), the U+FFFD replacement
-characters left in the stored text, the clean step's drop reason, the date step's status and
-whether the feed's date stood in.
+characters left in the stored text, the clean step's drop reason, the date step's status,
+whether the feed's date stood in, and which layout read the page (or how the layouts failed).
+
+Layouts (``[[layouts]]`` of the profile; one, ``default``, for a profile without them): the ones
+valid at the page's fetch time are tried in order (:meth:`Profile.layouts_at`), and the first
+that reads both a title and a body reads the page. When none does, the page is read by generic
+extraction (``layout = "generic"``) only if it looks like a redesign and generic extraction
+gives an article: no layout found its body element on the page, and generic extraction gives a
+title and at least :data:`FALLBACK_MIN_BODY` characters of body. Otherwise the first layout
+reads it, as a profile with one layout always did: a page without a title is not an article, a
+page with an empty body is dropped by the clean step. A page whose layout's body element is
+there (empty or not) has the layout's structure: it is a page that lacks the content (a soft
+404, an empty article), not a redesign, and generic extraction would only archive its furniture.
 """
 
 from __future__ import annotations
@@ -24,12 +35,15 @@ from parsel import Selector
 
 from newscrawl.extract.article import DateStatus, clean_article, content_hash, date_article
 from newscrawl.extract.encoding import count_replacement_chars, decode_html, decode_html_checked
+from newscrawl.extract.text import join_paragraphs
 from newscrawl.items import Article
 from newscrawl.pages.article import ArticlePage, NotAnArticle
-from newscrawl.profiles.model import Profile
+from newscrawl.profiles.model import GENERIC_LAYOUT, Layout, Profile, Selectors
 
 __all__ = [
+    "FALLBACK_MIN_BODY",
     "HEALTH_FIELDS",
+    "LAYOUT_FIELDS",
     "PageExtraction",
     "SavedPage",
     "extract_article",
@@ -40,6 +54,11 @@ __all__ = [
 
 #: The fields whose absence run health counts (``fields/missing/<name>``), in this order.
 HEALTH_FIELDS = ("title", "body", "date")
+#: The fields a layout must read for it to read the page.
+LAYOUT_FIELDS = ("title", "body")
+#: The shortest body (characters of text, before cleaning) the generic fallback archives: a soft
+#: 404 or an error page in a new design reads as a title and a line or two.
+FALLBACK_MIN_BODY = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +77,11 @@ class PageExtraction:
     ``date_status`` is the date step's outcome (None when the item was not dated: not an article
     or dropped). ``date_from_feed`` is true when the page has no date and the one the caller
     passed (a listing's, feed's or sitemap's) was used.
+    ``layout`` is the name of the layout that read the page (its title and body), ``generic``
+    when the generic fallback did, None when none did. ``layout_failures`` is, when no layout
+    of the profile read the page, each (layout, field) of the layouts tried that the layout
+    could not read (``title``, ``body``), in order; ``missing`` is then the generic fallback's,
+    or the first layout's when there was no fallback.
     """
 
     encoding: str
@@ -75,6 +99,13 @@ class PageExtraction:
     #: candidates disagreed (then the page has no date of its own).
     date_evidence: str | None = None
     date_conflict: bool = False
+    layout: str | None = None
+    layout_failures: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def fallback_generic(self) -> bool:
+        """True when no layout of the profile read the page and generic extraction did."""
+        return self.layout == GENERIC_LAYOUT
 
 
 def extract_article(
@@ -107,11 +138,14 @@ def extract_article(
     """
     decoded = decode_html_checked(body, content_type, lang=profile.lang)
     encoding, encoding_detected = decoded.encoding, decoded.detected
-    page = ArticlePage(url, decoded.text, profile, base_url)
+    parsed = ArticlePage(url, decoded.text, profile, base_url)
     # The page's memory is its tree from here on: its decoded text, as large as the page or up to
     # four times larger, goes now, and the tree before cleaning and hashing copy the body.
     del decoded
-    found = (page.title, page.paragraphs, page.published_raw)
+    read, layout, failures = _read_with_layouts(parsed, profile.layouts_at(fetched_at))
+    page = read or parsed
+    del parsed
+    found = (page.title, page.paragraphs, page.published_raw) if read else (None, None, None)
     missing = tuple(name for name, value in zip(HEALTH_FIELDS, found, strict=True) if not value)
     page_lang, lang_mismatch = page.page_lang, page.lang_mismatch()
 
@@ -122,15 +156,20 @@ def extract_article(
             missing=missing,
             page_lang=page_lang,
             lang_mismatch=lang_mismatch,
+            layout=layout,
+            layout_failures=failures,
             **steps,
         )
 
+    if read is None:
+        return outcome(not_article=f"no layout of profile {profile.name} is valid at {fetched_at}")
     try:
         item = page.to_item(fetched_at=fetched_at)
     except NotAnArticle as exc:
         return outcome(not_article=str(exc))
     found_by = {"date_evidence": page.date_evidence, "date_conflict": page.date_conflict}
     del page, found
+    item.layout = layout
     from_feed = False
     if item.published_raw is None and date_raw:
         item.published_raw = date_raw
@@ -148,6 +187,37 @@ def extract_article(
         replacement_chars=count_replacement_chars(item.title, item.lead, item.body),
         **found_by,
     )
+
+
+def _read_with_layouts(
+    parsed: ArticlePage, layouts: tuple[Layout, ...]
+) -> tuple[ArticlePage | None, str | None, tuple[tuple[str, str], ...]]:
+    """The page read by the first of *layouts* that reads its title and body (see the module).
+
+    Returns the page object to build the item from (None when no layout is valid at the
+    page's fetch time and the generic fallback gives no article), the name of the layout that
+    read it (``generic`` for the fallback; None when none did) and, when no layout read it,
+    each (layout, field) that failed.
+    """
+    try:
+        parsed.source_id  # noqa: B018 (a page that is no article of the site is no layout's failure)
+    except NotAnArticle:
+        return (parsed.with_selectors(layouts[0]) if layouts else parsed), None, ()
+    tried: list[ArticlePage] = []
+    failures: list[tuple[str, str]] = []
+    for index, layout in enumerate(layouts):
+        page = parsed.with_selectors(layout, keep_tree=index < len(layouts) - 1)
+        read = {"title": bool(page.title), "body": bool(page.paragraphs)}
+        if all(read.values()):
+            return page, layout.name, ()
+        tried.append(page)
+        failures += [(layout.name, name) for name in LAYOUT_FIELDS if not read[name]]
+    if not any(page.selectors.generic or page.body_found for page in tried):
+        fallback = parsed.with_selectors(Selectors())
+        if fallback.title and len(join_paragraphs(fallback.paragraphs)) >= FALLBACK_MIN_BODY:
+            return fallback, GENERIC_LAYOUT, tuple(failures)
+    # As with one layout: the first one's reading (no title: not an article; no body: dropped).
+    return (tried[0] if tried else None), None, tuple(failures)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,10 @@ which are extracted here (``newscrawl.workers.workers_start_after``: a small cra
 This stage counts and logs every outcome the extraction reports, with the page's URL:
 
 - run health: ``fields/checked``, ``fields/missing/<name>``;
+- layouts: ``layout/read/<layout>`` (the layout that read the page's title and body), else
+  ``layout/failed/<layout>/<field>`` for each field each layout tried missed, and
+  ``layout/fallback_generic`` when generic extraction read the page instead (kept, with a
+  warning naming the layouts' failures);
 - ``extract/not_article`` (dropped), ``extract/failed`` (an exception; dropped);
 - ``lang/mismatch`` (kept, with a warning), ``dates/from_feed``, ``article/extracted``;
 - ``clean/dropped/<reason>`` (dropped) or ``clean/ok``;
@@ -149,6 +153,7 @@ class ExtractPipeline(ProfileStage):
             self._inc(keys.FIELDS_MISSING.key(name))
         if found.encoding_detected:
             self._inc(keys.ENCODING_DETECTED)
+        self._count_layout(response, found)
         if found.not_article is not None:
             self._inc(keys.EXTRACT_NOT_ARTICLE)
             logger.warning("Not an article: %s (%s)", response.url, found.not_article)
@@ -207,6 +212,21 @@ class ExtractPipeline(ProfileStage):
             encoding=found.encoding,
         )
         return item
+
+    def _count_layout(self, response: ArticleResponse, found: PageExtraction) -> None:
+        for layout, name in found.layout_failures:
+            self._inc(keys.LAYOUT_FAILED.key(f"{layout}/{name}"))
+        if found.fallback_generic:
+            self._inc(keys.LAYOUT_FALLBACK_GENERIC)
+            failed = ", ".join(f"{layout} {name}" for layout, name in found.layout_failures)
+            logger.warning(
+                "No layout of profile %s read %s (missing: %s); read by generic extraction",
+                self.profile.name,
+                response.url,
+                failed or "no layout valid at its fetch time",
+            )
+        elif found.layout is not None:
+            self._inc(keys.LAYOUT_READ.key(found.layout))
 
     def _inc(self, key: str, count: int = 1) -> None:
         self.stats.inc_value(key, count)

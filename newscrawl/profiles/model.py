@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
@@ -27,6 +29,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -211,6 +214,75 @@ class Selectors(_Table):
         return self.body is None
 
 
+#: A layout's name: it is stored with every revision it reads and named in stats keys.
+LAYOUT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: The name of the implicit layout of a profile without ``[[layouts]]`` (its ``[selectors]``).
+DEFAULT_LAYOUT = "default"
+#: The layout name recorded for an article that no layout read and generic extraction did.
+GENERIC_LAYOUT = "generic"
+
+
+def _layout_name(name: str) -> str:
+    if not LAYOUT_NAME_RE.match(name):
+        raise ValueError(f"{name!r} must be letters, digits, '_', '.' or '-' (it names stats keys)")
+    if name == GENERIC_LAYOUT:
+        raise ValueError(f"{name!r} is reserved for articles no layout read (the generic fallback)")
+    return name
+
+
+def _plain_date(value: object) -> object:
+    """A TOML date (``2017-01-01``) or an ISO date string; a date-time is refused, not truncated."""
+    if isinstance(value, datetime):
+        raise ValueError(  # noqa: TRY004 (pydantic reports a ValueError as the key's problem)
+            f"must be a date such as 2024-03-01, not the date-time {value.isoformat()}"
+        )
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"must be a date such as 2024-03-01, not {value!r}") from None
+    if not isinstance(value, date):
+        raise ValueError(f"must be a date such as 2024-03-01, not {json.dumps(value, default=str)}")  # noqa: TRY004
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_plain_date)]
+
+
+class Layout(Selectors):
+    """``[[layouts]]``: one named selector set, with an optional window of fetch dates.
+
+    ``since`` (included) and ``until`` (excluded) are dates in the site's time zone, compared
+    with the day a page was fetched; a layout without them is valid at any time. The layouts
+    valid at a page's fetch time are tried in the file's order (see :meth:`Profile.layouts_at`).
+    """
+
+    name: Annotated[Text, AfterValidator(_layout_name)]
+    since: Day | None = None
+    until: Day | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> Self:
+        if self.since is not None and self.until is not None and self.since >= self.until:
+            raise ValueError(
+                f"layout {self.name!r}: until ({self.until}) must be after since ({self.since})"
+            )
+        return self
+
+    def valid_on(self, day: date) -> bool:
+        """True when *day* (a fetch day in the site's zone) is inside the layout's window."""
+        return (self.since is None or self.since <= day) and (self.until is None or day < self.until)
+
+
+def _distinct_layouts(layouts: tuple[Layout, ...]) -> tuple[Layout, ...]:
+    seen: set[str] = set()
+    for layout in layouts:
+        if layout.name in seen:
+            raise ValueError(f"two layouts are named {layout.name!r}; each needs its own name")
+        seen.add(layout.name)
+    return layouts
+
+
 class DateRules(_Table):
     """How the date string is cut out of its element and read."""
 
@@ -243,6 +315,8 @@ class Profile(_Table):
     article: Article
     discovery: Discovery
     selectors: Selectors = Field(default_factory=Selectors)
+    #: Selector sets for the site's layouts over the years; none: ``selectors`` is the one layout.
+    layouts: Annotated[tuple[Layout, ...], AfterValidator(_distinct_layouts)] = ()
     dates: DateRules = Field(default_factory=DateRules)
     boilerplate: Boilerplate = Field(default_factory=Boilerplate)
     # Not a key of the file: the file it was read from (validation context "source").
@@ -253,6 +327,38 @@ class Profile(_Table):
         if isinstance(info.context, dict):
             self._source = info.context.get("source")
         return self
+
+    @field_validator("layouts")
+    @classmethod
+    def _selectors_or_layouts(cls, layouts: tuple[Layout, ...], info: ValidationInfo) -> tuple[Layout, ...]:
+        selectors = info.data.get("selectors")
+        if layouts and selectors is not None and selectors != Selectors():
+            raise ValueError(
+                "give the selectors in [selectors] or in [[layouts]], not both"
+                " (a profile with layouts reads every page through them)"
+            )
+        return layouts
+
+    @cached_property
+    def all_layouts(self) -> tuple[Layout, ...]:
+        """Every layout in order; a profile without ``[[layouts]]`` has one, ``default``."""
+        if self.layouts:
+            return self.layouts
+        return (Layout.model_construct(name=DEFAULT_LAYOUT, **dict(self.selectors)),)
+
+    def layouts_at(self, fetched_at: str | datetime | None) -> tuple[Layout, ...]:
+        """The layouts valid at a page's fetch time (UTC ``...Z``, or aware), in the file's order.
+
+        The fetch time's day in the site's zone is compared with each window. A time that is
+        missing or unreadable keeps every layout (tried in order).
+        """
+        layouts = self.all_layouts
+        if all(layout.since is None and layout.until is None for layout in layouts):
+            return layouts
+        day = _fetch_day(fetched_at, self.timezone)
+        if day is None:
+            return layouts
+        return tuple(layout for layout in layouts if layout.valid_on(day))
 
     @property
     def source(self) -> Path | None:
@@ -272,3 +378,17 @@ class Profile(_Table):
         """Host names that belong to the site (the base URL's host and the declared domains)."""
         host = urlsplit(self.base_url).hostname or ""
         return frozenset({host, *self.domains})
+
+
+def _fetch_day(fetched_at: str | datetime | None, timezone: str) -> date | None:
+    """The day of *fetched_at* in *timezone*; None when it is missing or not a date-time."""
+    if isinstance(fetched_at, str):
+        try:
+            fetched_at = datetime.fromisoformat(fetched_at)
+        except ValueError:
+            return None
+    if fetched_at is None:
+        return None
+    if fetched_at.tzinfo is None:
+        fetched_at = fetched_at.replace(tzinfo=UTC)
+    return fetched_at.astimezone(ZoneInfo(timezone)).date()

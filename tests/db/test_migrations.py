@@ -8,8 +8,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, insert, inspect, select, update
+from sqlalchemy.orm import Session
 
-from newscrawl.db.migrate import current_revision, downgrade, head_revision
+from newscrawl.db.migrate import current_revision, downgrade, head_revision, upgrade
 from newscrawl.db.models import (
     Article,
     Base,
@@ -24,6 +25,7 @@ from newscrawl.db.neardup import link_near_duplicates
 from newscrawl.db.session import ensure_schema, make_sessionmaker
 from newscrawl.db.store import save_articles
 from newscrawl.extract import neardup
+from newscrawl.items import Article as ArticleItem
 
 pytestmark = pytest.mark.db
 
@@ -40,6 +42,78 @@ TABLES = {
 }
 
 
+#: The ``revisions`` columns of schemas 0001 to 0004 (0005 added ``layout``).
+_OLD_REVISION_COLUMNS = (
+    "id",
+    "article_id",
+    "kind",
+    "fetched_at",
+    "url",
+    "content_hash",
+    "title",
+    "lead",
+    "body",
+    "tags",
+    "published_at",
+    "published_at_utc",
+    "published_raw",
+    "alternates",
+    "capture_id",
+)
+
+
+def _store_before_0005(session: Session, record: ArticleItem) -> tuple[int, int]:
+    """Store *record* as schemas before 0005 held it: (article id, revision id).
+
+    Core inserts of explicit columns: ``save_articles`` and the ORM models write and read the
+    newest schema (``revisions.layout``), which an older database does not have.
+    """
+    at = datetime.fromisoformat(record.fetched_at)
+    article_id = session.scalar(
+        insert(Article.__table__)
+        .values(
+            site=record.site,
+            lang=record.lang,
+            source_id=record.source_id,
+            canonical_url=record.canonical_url,
+            url=record.url,
+            first_seen_at=at,
+            last_seen_at=at,
+        )
+        .returning(Article.__table__.c.id)
+    )
+    revision_id = session.scalar(
+        insert(Revision.__table__)
+        .values(
+            article_id=article_id,
+            kind="content",
+            fetched_at=at,
+            url=record.url,
+            content_hash=record.content_hash,
+            title=record.title,
+            lead=record.lead,
+            body=record.body,
+            tags=list(record.tags),
+            alternates=dict(record.alternates),
+        )
+        .returning(Revision.__table__.c.id)
+    )
+    session.execute(
+        update(Article.__table__)
+        .where(Article.__table__.c.id == article_id)
+        .values(latest_revision_id=revision_id)
+    )
+    assert article_id is not None and revision_id is not None
+    return article_id, revision_id
+
+
+def _old_revision(session: Session, revision_id: int) -> dict[str, object]:
+    """A revision's row read with the columns of schemas before 0005 (Core, not the ORM)."""
+    table = Revision.__table__
+    columns = [table.c[name] for name in _OLD_REVISION_COLUMNS]
+    return dict(session.execute(select(*columns).where(table.c.id == revision_id)).one()._mapping)
+
+
 def _diff(engine: Engine) -> list[object]:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -53,7 +127,7 @@ def test_ensure_schema_creates_tables_in_empty_database(empty_engine):
     ensure_schema(empty_engine)
 
     assert TABLES | {"alembic_version"} <= set(inspect(empty_engine).get_table_names())
-    assert current_revision(empty_engine) == head_revision() == "0004"
+    assert current_revision(empty_engine) == head_revision() == "0005"
 
 
 def test_autogenerate_finds_no_difference_between_migrations_and_models(empty_engine):
@@ -115,8 +189,7 @@ def test_0003_rebuilds_the_near_duplicate_index_in_the_new_layout(engine, make_r
     downgrade(engine, "0002")
     body = "The ministry connected 1,200 villages to the national fibre network this year. " * 8
     with make_sessionmaker(engine).begin() as session:
-        result = save_articles(session, [make_record("1", body=body)])
-        (article_id,) = (r.article_id for r in result.revisions)
+        article_id, _ = _store_before_0005(session, make_record("1", body=body))
         old_signature = bytes(range(256)) * 2  # 64 values of 8 bytes, as 0002's code stored them
         session.execute(
             insert(Fingerprint),
@@ -157,44 +230,45 @@ def test_0004_gives_each_earlier_tombstone_the_one_observation_it_was_made_on(
     assert "removal_evidence" not in inspect(engine).get_table_names()
     at = {"2": datetime(2024, 3, 2, 9, tzinfo=UTC), "3": datetime(2024, 3, 3, 9, tzinfo=UTC)}
     tombstones = {}
+    revisions = Revision.__table__
     with make_sessionmaker(engine).begin() as session:
-        save_articles(session, [make_record(n) for n in ("1", "2", "3")])
+        stored = {n: _store_before_0005(session, make_record(n)) for n in ("1", "2", "3")}
         for source_id, status in (("2", 404), ("3", 410)):
-            article = session.scalars(select(Article).where(Article.source_id == source_id)).one()
+            article_id, latest_id = stored[source_id]
+            url = make_record(source_id).url
             capture_id = session.scalar(
                 insert(Capture)
-                .values(capture_values(article.url, status, {}, b"", at[source_id]))
+                .values(capture_values(url, status, {}, b"", at[source_id]))
                 .returning(Capture.id)
             )
-            latest = session.get_one(Revision, article.latest_revision_id)
+            latest = _old_revision(session, latest_id)
             revision_id = session.scalar(
-                insert(Revision)
+                insert(revisions)
                 .values(
-                    article_id=article.id,
+                    article_id=article_id,
                     kind="removed",
                     fetched_at=at[source_id],
-                    url=article.url,
-                    content_hash=latest.content_hash,
-                    title=latest.title,
-                    body=latest.body,
+                    url=url,
+                    content_hash=latest["content_hash"],
+                    title=latest["title"],
+                    body=latest["body"],
                     tags=[],
                     alternates={},
                     capture_id=capture_id,
                 )
-                .returning(Revision.id)
+                .returning(revisions.c.id)
             )
             session.execute(
-                update(Article)
-                .where(Article.id == article.id)
+                update(Article.__table__)
+                .where(Article.__table__.c.id == article_id)
                 .values(removed_at=at[source_id], latest_revision_id=revision_id)
             )
-            tombstones[source_id] = (article.id, revision_id, article.url)
-        revisions_before = session.scalar(select(func.count()).select_from(Revision))
+            tombstones[source_id] = (article_id, revision_id, url)
+        revisions_before = session.scalar(select(func.count()).select_from(revisions))
 
-    ensure_schema(engine)
+    assert upgrade(engine, "0004") == "0004"
 
     assert current_revision(engine) == "0004"
-    assert _diff(engine) == []
     with make_sessionmaker(engine)() as session:
         rows = session.scalars(select(RemovalEvidence).order_by(RemovalEvidence.id)).all()
         assert [
@@ -206,5 +280,44 @@ def test_0004_gives_each_earlier_tombstone_the_one_observation_it_was_made_on(
                 tombstones.items(), [("not_found", 404), ("gone", 410)], strict=True
             )
         ]
-        assert session.scalar(select(func.count()).select_from(Revision)) == revisions_before
-        assert session.scalar(select(func.count()).where(Article.removed_at.is_not(None))) == 2
+        assert session.scalar(select(func.count()).select_from(revisions)) == revisions_before
+        assert (
+            session.scalar(
+                select(func.count()).where(Article.__table__.c.removed_at.is_not(None))
+            )
+            == 2
+        )
+    ensure_schema(engine)
+    assert current_revision(engine) == head_revision()
+    assert _diff(engine) == []
+
+
+def test_0005_adds_the_revision_layout_empty_for_earlier_revisions(engine, make_record):
+    """A 0004 archive upgrades with its revisions unchanged and no layout (not known); the
+    revisions written after it carry theirs; the downgrade drops the column, data kept."""
+    downgrade(engine, "0004")
+    assert "layout" not in {c["name"] for c in inspect(engine).get_columns("revisions")}
+    with make_sessionmaker(engine).begin() as session:
+        _, old_id = _store_before_0005(session, make_record("1"))
+        before = _old_revision(session, old_id)
+
+    ensure_schema(engine)
+
+    assert current_revision(engine) == head_revision() == "0005"
+    assert _diff(engine) == []
+    with make_sessionmaker(engine).begin() as session:
+        assert _old_revision(session, old_id) == before
+        assert session.scalar(select(Revision.layout).where(Revision.id == old_id)) is None
+        saved = save_articles(session, [make_record("2", layout="2026")])
+        (new_id,) = (r.id for r in saved.revisions)
+        assert session.scalar(select(Revision.layout).where(Revision.id == new_id)) == "2026"
+
+    assert downgrade(engine, "0004") == "0004"
+
+    assert "layout" not in {c["name"] for c in inspect(engine).get_columns("revisions")}
+    with make_sessionmaker(engine)() as session:
+        assert _old_revision(session, old_id) == before
+        assert _old_revision(session, new_id)["title"] == "Minister meets envoy 2"
+    # SQLite rebuilds the table to drop a column: its CHECK constraint on kind must survive.
+    checks = {c["name"] for c in inspect(engine).get_check_constraints("revisions")}
+    assert "ck_revisions_kind" in checks

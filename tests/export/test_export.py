@@ -42,6 +42,7 @@ FIELDS = [
     "alternates",
     "fetched_at",
     "content_hash",
+    "layout",
     "revision_id",
     "revision_kind",
     "removed_at",
@@ -103,7 +104,9 @@ def archive(sessions, make_record):
     # A later crawl: article 1 changed, article 5 is gone.
     save(
         sessions,
-        make_record("1", body="First paragraph.\n\nCorrected.", fetched_at="2024-03-03T09:15:30Z"),
+        make_record(
+            "1", body="First paragraph.\n\nCorrected.", fetched_at="2024-03-03T09:15:30Z", layout="2024"
+        ),
     )
     with sessions.begin() as session:
         assert tombstone(
@@ -152,6 +155,7 @@ def test_one_record_per_article_with_the_exact_fields(db_url, tmp_path, archive)
         "alternates": {"fa": "https://www.mfa.gov.ir/fa/news/1"},
         "fetched_at": "2024-03-03T09:15:30Z",
         "content_hash": first["content_hash"],
+        "layout": "2024",  # the layout the corrected revision was read with
         "revision_id": max(revision_ids(archive)),
         "revision_kind": "content",
         "removed_at": None,
@@ -163,6 +167,7 @@ def test_one_record_per_article_with_the_exact_fields(db_url, tmp_path, archive)
     assert records[2]["published_at_utc"] is None
     assert records[3]["lead"] is None
     assert records[3]["published_at"] is None
+    assert records[3]["layout"] is None  # stored without one (as before schema 0005)
 
 
 def test_removed_articles_only_with_include_removed(db_url, tmp_path, archive):

@@ -27,6 +27,7 @@ GOOD = {
     "alternates": {"fa": "https://www.ict.gov.ir/fa/news/27012"},
     "fetched_at": "2024-03-01T10:00:00Z",
     "content_hash": "a" * 64,
+    "layout": "default",
     "revision_id": 7,
     "revision_kind": "content",
     "removed_at": None,
@@ -74,6 +75,11 @@ def test_accepts(published_at):
     assert errors({**GOOD, "published_at": published_at}) == []
 
 
+def test_accepts_every_layout_a_revision_records():
+    for layout in ("default", "2017", "v2-2026", "generic", None):
+        assert errors({**GOOD, "layout": layout}) == []
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -86,6 +92,8 @@ def test_accepts(published_at):
         ("fetched_at", "2024-03-01"),
         ("removed_at", "yesterday"),
         ("content_hash", "A" * 64),
+        ("layout", ""),
+        ("layout", 2026),
         ("revision_id", 0),
         ("revision_kind", "removed"),  # a tombstone without its time and evidence
         ("revision_kind", "deleted"),

@@ -68,8 +68,11 @@ def test_the_seed_page_becomes_the_golden_article_with_its_capture(golden) -> No
     assert (item.capture.url, item.capture.body, item.capture.encoding) == (golden["url"], BODY, "utf-8")
     # the response as fetched, for reextract and the WARC records (saved.response: 200, its header)
     assert (item.capture.status, item.capture.headers) == (200, {"Content-Type": CONTENT_TYPE})
+    # ict_en has no [[layouts]]: its [selectors] are the one layout, "default"
+    assert item.layout == "default"
     assert stats == {
         "fields/checked": 1,
+        "layout/read/default": 1,
         "article/extracted": 1,
         "clean/ok": 1,
         "dates/parsed": 1,
@@ -106,9 +109,10 @@ def test_a_body_of_only_boilerplate_is_dropped_as_empty() -> None:
     (dropped,), stats = extract(seed(html))
     assert isinstance(dropped, DropItem)
     assert str(dropped) == f"empty_body: {LIVE + PATH}"
-    # The HTML had body paragraphs (so not "missing"); cleaning emptied them.
+    # The HTML had body paragraphs (so not "missing", and the layout read them); cleaning emptied them.
     assert stats == {
         "fields/checked": 1,
+        "layout/read/default": 1,
         "article/extracted": 1,
         "clean/dropped/empty_body": 1,
     }
@@ -119,7 +123,13 @@ def test_a_page_without_title_is_dropped_as_not_an_article(golden, caplog: pytes
     with caplog.at_level(logging.WARNING, logger="newscrawl.pipelines.extract"):
         (dropped,), stats = extract(seed(html))
     assert isinstance(dropped, DropItem) and LIVE + PATH in str(dropped)
-    assert stats == {"fields/checked": 1, "fields/missing/title": 1, "extract/not_article": 1}
+    # The layout missed the title but found its body: no redesign, so no generic fallback.
+    assert stats == {
+        "fields/checked": 1,
+        "fields/missing/title": 1,
+        "layout/failed/default/title": 1,
+        "extract/not_article": 1,
+    }
     assert [r.getMessage() for r in caplog.records] == [
         f"Not an article: {LIVE + PATH} (no title found (soft 404 or a page that is not an article))"
     ]
@@ -241,6 +251,8 @@ def test_a_worker_process_gives_the_same_records_and_counts(golden) -> None:
         "fields/checked": 5,
         "fields/missing/title": 1,
         "fields/missing/date": 1,
+        "layout/read/default": 4,  # all but the page without a title
+        "layout/failed/default/title": 1,
         "extract/not_article": 1,
         "article/extracted": 4,
         "clean/dropped/empty_body": 1,

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 
 from newscrawl.cli.crawl import EXIT_ERROR, EXIT_LOCKED, EXIT_OK, EXIT_UNHEALTHY, outcome
+from newscrawl.db.models import Article, Revision
 from newscrawl.health.check import applies, check_health, field_counts, summary
 from newscrawl.runner import CrawlResult
+from newscrawl_replica.generate import generate_site
 from newscrawl_replica.process import ReplicaProcess
 from tests.runs.conftest import LOOPBACK_OPTIONS, SITE, database, newscrawl_here, runs_of
 
@@ -53,6 +56,55 @@ def test_a_redesign_names_every_missing_field():
     assert problems[1].message == "title missing on 60 of 60 article pages (100% > 50%)"
     line = summary(problems)
     assert line.startswith("results look wrong (missing: title, body, date): ")
+
+
+def test_pages_no_layout_read_name_the_layouts_and_fields_they_missed():
+    # 2 of 10 pages read by neither layout (both archived by generic extraction), and a third
+    # page no layout read that generic extraction did not take (a soft 404: no title).
+    run = {
+        **HEALTHY,
+        "newscrawl/layout/read/2026": 80,
+        "newscrawl/layout/read/2017": 17,
+        "newscrawl/layout/fallback_generic": 2,
+        "newscrawl/layout/failed/2026/title": 3,
+        "newscrawl/layout/failed/2026/body": 2,
+        "newscrawl/layout/failed/2017/body": 3,
+    }
+    (problem,) = check_health(run, [{"articles": 100}])
+    assert problem.code == "layout_failed" and problem.field is None
+    assert problem.layouts == (("2017", ("body",)), ("2026", ("title", "body")))
+    assert problem.message == (
+        "no layout of the profile read 2 of 100 article pages, archived through generic "
+        "extraction (layout 'generic'): layout '2017' missed body on 3; "
+        "layout '2026' missed title on 3, body on 2"
+    )
+    assert summary([problem]).startswith(
+        "results look wrong (layout failed: 2017 (body), 2026 (title, body)): no layout"
+    )
+
+
+def test_layouts_that_failed_without_a_generic_fallback_are_the_missing_fields_business():
+    # pages the layout could not read and generic extraction did not take: not articles, as
+    # before layouts (counted as missing titles), no layout problem
+    run = {**HEALTHY, "newscrawl/layout/failed/default/title": 1}
+    assert check_health(run, [{"articles": 100}]) == []
+
+
+def test_a_layout_problem_and_missing_fields_are_named_together():
+    run = stats(
+        fields__checked=10,
+        fields__missing__date=10,
+        article__extracted=10,
+        dates__missing=10,
+        layout__fallback_generic=10,
+        layout__failed__default__title=10,
+        layout__failed__default__body=10,
+    )
+    problems = check_health(run)
+    assert [p.code for p in problems] == ["layout_failed", "missing_field"]
+    assert summary(problems).startswith(
+        "results look wrong (missing: date; layout failed: default (title, body)): "
+    )
 
 
 def test_the_share_is_a_strict_maximum_and_configurable():
@@ -214,7 +266,12 @@ def replica(replica_server: ReplicaProcess) -> ReplicaProcess:
 
 @pytest.mark.crawl
 @pytest.mark.db
-def test_a_redesigned_site_fails_the_run(replica, db_url, capfd):
+def test_a_redesigned_site_is_archived_through_generic_extraction_and_fails_the_run(
+    replica, db_url, capfd
+):
+    """The replica's redesign template matches none of ict_en's selectors: every article is
+    still archived, read by generic extraction and flagged ``generic``, and the run fails
+    naming the layout and the fields it missed."""
     base = replica.urls[SITE]
     crawl = ["crawl", SITE, "--base-url", base, "--database-url", db_url, *LOOPBACK_OPTIONS]
     first = newscrawl_here(capfd, *crawl)
@@ -224,20 +281,40 @@ def test_a_redesigned_site_fails_the_run(replica, db_url, capfd):
     second = newscrawl_here(capfd, *crawl)
 
     assert second.returncode == EXIT_UNHEALTHY, second.stderr[-3000:]
+    # Ground truth: the generator's articles, less the one that is gone (404) and the one with
+    # an empty body (a title and a lead are no article for the generic fallback).
+    spec = generate_site(SITE, 40, 0)
+    archived = {str(a.id): a.title for a in spec.articles if not {"gone", "empty_body"} & a.flags}
+    pages = len(spec.articles) - 1  # every article page but the 404
     report = second.stderr.splitlines()[-1]
-    assert report.startswith(f"{SITE}: results look wrong (missing: title, body, date)")
-    for field in ("title", "body", "date"):
-        assert f"{field} missing on" in report
-    assert "no articles extracted" in report
+    assert report.startswith(f"{SITE}: results look wrong (layout failed: default (title, body)): ")
+    assert (
+        f"no layout of the profile read {len(archived)} of {pages} article pages, archived "
+        f"through generic extraction (layout 'generic'): layout 'default' missed title on {pages}, "
+        f"body on {pages}"
+    ) in report
+    assert "missing on" not in report and "no articles extracted" not in report
 
     with database(db_url) as sessions:
         healthy, unhealthy = runs_of(sessions)
+        with sessions() as session:
+            latest = session.execute(
+                select(Article.source_id, Revision.layout, Revision.title).join(
+                    Revision, Revision.id == Article.latest_revision_id
+                )
+            ).all()
+            # every stored article changed (no lead now): its earlier revision is the first run's
+            first_layouts = set(
+                session.scalars(
+                    select(Revision.layout).where(
+                        Revision.id.not_in(select(Article.latest_revision_id).scalar_subquery())
+                    )
+                )
+            )
     assert healthy.status == "finished" and healthy.message is None
-    assert healthy.counts["articles"] > 0
+    assert first_layouts == {"default"}
     assert unhealthy.status == "failed"
-    assert unhealthy.counts["articles"] == 0
-    assert unhealthy.counts["fields"]["missing"] == dict.fromkeys(
-        ("title", "body", "date"), unhealthy.counts["fields"]["checked"]
-    )
-    for field in ("title", "body", "date"):
-        assert f"{field} missing on" in (unhealthy.message or "")
+    assert unhealthy.counts["articles"] == len(archived)
+    assert "layout failed: default (title, body)" in (unhealthy.message or "")
+    assert {source_id: title for source_id, _, title in latest} == archived
+    assert {layout for _, layout, _ in latest} == {"generic"}
