@@ -29,6 +29,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     LargeBinary,
@@ -196,6 +197,15 @@ class Revision(Base):
     #: ``{lang: url}`` of the other-language versions the page links.
     alternates: Mapped[dict[str, str]]
     capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
+    #: How much this revision changed the article (0..1, ``newscrawl.changes.score``); 1 for a
+    #: tombstone; None for a first revision (and for revisions older than migration 0006).
+    significance: Mapped[float | None] = mapped_column(Float)
+    #: Why it scored what it did, e.g. ``["title changed", "number changed: 120 → 150"]``.
+    change_reasons: Mapped[list[str] | None]
+    #: The compact word-level diff against the revision before (``newscrawl.changes.diff``).
+    diff: Mapped[dict[str, Any] | None]
+    #: The texts of the profile's volatile regions in this revision (``[volatile]``).
+    volatile: Mapped[list[str] | None]
 
     article: Mapped[Article] = relationship(back_populates="revisions", foreign_keys=[article_id])
     capture: Mapped[Capture | None] = relationship()

@@ -54,7 +54,7 @@ def test_db_bad_url_from_environment(monkeypatch, capsys):
     assert "nosuchdialect" in err
 
 
-def test_history_prints_revisions_and_a_unified_diff(db_url, session_factory, make_record, capsys):
+def test_history_prints_revisions_word_diffs_and_scores(db_url, session_factory, make_record, capsys):
     records = [
         make_record(title="Talks begin", fetched_at="2024-03-01T10:00:00Z"),
         make_record(
@@ -84,11 +84,14 @@ def test_history_prints_revisions_and_a_unified_diff(db_url, session_factory, ma
     assert records[0].content_hash[:12] in revision_lines[0]
     assert "Talks begin" in revision_lines[0]
     assert "[published 2017-12-05T21:27:00+03:30]" in revision_lines[0]
-    assert "--- #1 2024-03-01T10:00:00Z" in lines
-    assert "+++ #2 2024-03-02T10:00:00Z" in lines
-    assert "-old sentence" in lines
-    assert "+new sentence" in lines
-    assert " First paragraph." in lines
+    # The text is the lead (5 words) and the body (4): one word of 9 replaced, sqrt(1/9) = 0.33.
+    assert "  score 0.33: body: 11% of words changed" in lines
+    assert (
+        "  text: The minister received the envoy. First paragraph. {-old-}[+new+] sentence" in lines
+    )
+    assert not any(line.startswith("  title:") for line in lines)
+    assert lines[-1] == "  score 1.00: removed"
+    assert not any("\x1b[" in line for line in lines)  # no colour off a terminal
     assert "removed at 2024-03-03T10:00:00Z" in out
 
 
@@ -100,8 +103,20 @@ def test_history_by_key_and_persian_text(db_url, session_factory, make_record, c
 
     assert run_cli("history", "mfa:fa:55", "--database-url", db_url) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert "-دیدار وزیر" in lines
-    assert "+دیدار وزیر امور خارجه" in lines
+    assert "  title: دیدار وزیر [+امور خارجه+]" in lines
+    assert "  score 0.50: title changed" in lines  # the text is the same: the title's weight
+
+
+def test_history_colours_on_request(db_url, session_factory, make_record, capsys):
+    with session_factory.begin() as session:
+        save_articles(session, [make_record("7", body="Aid reached 120 families.")])
+    with session_factory.begin() as session:
+        save_articles(session, [make_record("7", body="Aid reached 150 families.")])
+
+    assert run_cli("history", "mfa:en:7", "--color", "always", "--database-url", db_url) == 0
+    out = capsys.readouterr().out
+    assert "\x1b[31m120\x1b[0m \x1b[32m150\x1b[0m" in out
+    assert "number changed: 120 → 150" in out
 
 
 def test_history_unknown_article(db_url, session_factory, capsys):
