@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 
+from newscrawl.changes.volatile import volatile_spans
 from newscrawl.extract.article import DateStatus, clean_article, content_hash, date_article
 from newscrawl.extract.encoding import count_replacement_chars, decode_html, decode_html_checked
 from newscrawl.items import Article
@@ -130,6 +131,7 @@ def extract_article(
     except NotAnArticle as exc:
         return outcome(not_article=str(exc))
     found_by = {"date_evidence": page.date_evidence, "date_conflict": page.date_conflict}
+    selected = page.volatile_texts
     del page, found
     from_feed = False
     if item.published_raw is None and date_raw:
@@ -141,6 +143,9 @@ def extract_article(
         return outcome(dropped=reason, date_from_feed=from_feed)
     status = date_article(item, profile)
     item.content_hash = content_hash(item)
+    item.volatile = volatile_spans(
+        selected, profile.volatile.patterns, (item.title, item.lead, item.body)
+    )
     return outcome(
         item=item,
         date_status=status,
