@@ -16,29 +16,13 @@ from newscrawl.items import EXPORT_FIELDS, Article
 from newscrawl.pages.extraction import extract_article
 from newscrawl.profiles import ProfileError, load_profile
 from tests.helpers import FIXTURES
+from tests.unit.test_profiles import VALID
 
 PAGE = (FIXTURES / "changes" / "article.html").read_text("utf-8")
 URL = "https://demo.example/news/77"
 
-PROFILE_TOML = """
-name = "demo_site"
-site = "demo.example"
-lang = "en"
-timezone = "Asia/Tehran"
-base_url = "https://demo.example"
-
-[article]
-url_patterns = ['^/news/(?P<id>\\d+)']
-canonical_path = "/news/{id}"
-
-[discovery]
-listings = ["/news"]
-
-[selectors]
-title = "h1"
-body = ".body"
-date = ".date"
-
+# The profile of tests/unit/test_profiles.py, with a date selector and volatile regions.
+PROFILE_TOML = VALID.replace('body = ".body"', 'body = ".body"\ndate = ".date"') + """
 [volatile]
 selectors = [".views", ".share-count"]
 patterns = ['Updated: [^.]*\\.']
