@@ -56,6 +56,9 @@ class ChangeFeeds:
         stats = self.crawler.stats
         assert stats is not None
         archive = self.crawler.get_extension(Archive)
+        if archive is None:  # storage_url was set, so Archive is on; unless EXTENSIONS dropped it
+            logger.warning("NEWSCRAWL_FEED_DIR: the crawl has no database; no change feeds")
+            return
         try:
             with archive.sessions() as session:
                 written = write_feeds(session, self.directory, min_score=self.min_score)
