@@ -157,4 +157,4 @@ def changes(
     stmt = stmt.order_by(Revision.fetched_at.desc(), Revision.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [(revision, article) for revision, article in session.execute(stmt).tuples()]
+    return [(revision, article) for revision, article in session.execute(stmt)]
