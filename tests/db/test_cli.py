@@ -16,6 +16,13 @@ from tests.helpers import tombstone
 pytestmark = pytest.mark.db
 
 
+def main_cli(*argv: str) -> int:
+    """The whole ``newscrawl`` command line (every sub-command)."""
+    from newscrawl.cli import main
+
+    return int(main(list(argv)))
+
+
 def run_cli(*argv: str) -> int:
     parser = argparse.ArgumentParser(prog="newscrawl")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -137,3 +144,35 @@ def test_history_missing_sqlite_file(tmp_path, capsys):
     assert run_cli("history", "mfa:en:1", "--database-url", f"sqlite:///{path}") == 1
     assert "no database at" in capsys.readouterr().err
     assert not path.exists()
+
+
+def test_changes_lists_significant_edits_since_a_time(db_url, session_factory, make_record, capsys):
+    days = [
+        ("1", "2024-03-01T10:00:00Z", "Aid reached 120 families."),
+        ("1", "2024-03-02T10:00:00Z", "Aid reached 150 families."),  # a number: an alert
+        ("2", "2024-03-01T10:00:00Z", "Talks went well."),
+        ("2", "2024-03-05T10:00:00Z", "Talks went well!"),  # punctuation only: score 0
+        ("3", "2024-03-01T10:00:00Z", "Old text of three."),
+        ("3", "2024-03-06T10:00:00Z", "Old text of three, with one more clause added here now."),
+    ]
+    for source_id, at, body in days:
+        with session_factory.begin() as session:
+            save_articles(session, [make_record(source_id, body=body, fetched_at=at)])
+
+    assert main_cli("changes", "--database-url", db_url) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if not line.startswith(" ")]
+    assert [line.split()[3] for line in lines] == ["mfa:en:3", "mfa:en:1"]  # newest first
+    assert main_cli("changes", "--since", "2024-03-03", "--database-url", db_url) == 0
+    out = capsys.readouterr().out
+    assert "mfa:en:3" in out and "mfa:en:1" not in out
+    assert main_cli("changes", "--min-score", "0", "--database-url", db_url) == 0
+    assert "mfa:en:2" in capsys.readouterr().out
+
+
+def test_changes_refuses_a_bad_score_and_notify_a_bad_url(db_url, session_factory, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main_cli("changes", "--min-score", "2", "--database-url", db_url)
+    assert exited.value.code == 2
+    assert "a score is a number from 0 to 1, not '2'" in capsys.readouterr().err
+    assert main_cli("notify", "--webhook", "ftp://x", "--database-url", db_url) == 2
+    assert "--webhook must be an http(s) URL, not 'ftp://x'" in capsys.readouterr().err
