@@ -37,13 +37,13 @@ def test_db_upgrade_and_current(db_url, empty_engine, capsys):
     assert "no schema" in capsys.readouterr().out
 
     assert run_cli("db", "upgrade", "--database-url", db_url) == 0
-    assert "upgraded from (empty) to revision 0004 (head)" in capsys.readouterr().out
+    assert "upgraded from (empty) to revision 0006 (head)" in capsys.readouterr().out
 
     assert run_cli("db", "upgrade", "--database-url", db_url) == 0
-    assert "already at revision 0004 (head)" in capsys.readouterr().out
+    assert "already at revision 0006 (head)" in capsys.readouterr().out
 
     assert run_cli("db", "current", "--database-url", db_url) == 0
-    assert "revision 0004 (head)" in capsys.readouterr().out
+    assert "revision 0006 (head)" in capsys.readouterr().out
 
 
 def test_db_current_does_not_create_a_sqlite_file(tmp_path, capsys):
