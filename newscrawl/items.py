@@ -39,6 +39,10 @@ class Article:
     layout: str | None = None
     #: Left out of the repr, which Scrapy logs for dropped items: a page's bytes are noise there.
     capture: RawCapture | None = field(default=None, repr=False)
+    #: The texts of the profile's ``[volatile]`` regions on the page (selector matches, pattern
+    #: matches in the text), stored with the revision so that diffs tell their changes apart
+    #: (``newscrawl.changes``). Not exported.
+    volatile: list[str] = field(default_factory=list, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,4 +86,6 @@ class ArticleResponse:
 
 
 # The exported fields, in order: every Article field except the raw capture.
-EXPORT_FIELDS: tuple[str, ...] = tuple(name for name in Article.__dataclass_fields__ if name != "capture")
+EXPORT_FIELDS: tuple[str, ...] = tuple(
+    name for name in Article.__dataclass_fields__ if name not in ("capture", "volatile")
+)

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from newscrawl.changes.score import Snapshot, change_columns
 from newscrawl.clock import utc_iso
 from newscrawl.db.models import CONTENT_KINDS, Article, Capture, Revision
 from newscrawl.db.neardup import DEFAULT_THRESHOLD, link_near_duplicates
@@ -203,7 +204,13 @@ def _batch(
 def _revision(article: Article, previous: Revision, item: ArticleItem) -> Revision:
     """The new revision: the item's content, the previous revision's fetch and capture."""
     published_utc = item.published_at_utc
+    before = Snapshot(
+        previous.title, previous.lead, previous.body, previous.published_at, previous.volatile or ()
+    )
+    after = Snapshot(item.title or "", item.lead, item.body, item.published_at, item.volatile)
     return Revision(
+        **change_columns(before, after),
+        volatile=list(item.volatile) or None,
         article_id=article.id,
         kind="content",
         fetched_at=previous.fetched_at,

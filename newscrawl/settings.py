@@ -149,8 +149,14 @@ EXTENSIONS = {
     "scrapy.extensions.feedexport.FeedExporter": None,
     "newscrawl.extensions.feeds.FeedExporter": 850,
     "newscrawl.extensions.statsfile.StatsFile": 900,
+    # Atom feeds of significant changes at spider close (off without NEWSCRAWL_FEED_DIR).
+    "newscrawl.extensions.changefeed.ChangeFeeds": 700,
 }
 NEWSCRAWL_STATS_FILE = ""
+# Change feeds (newscrawl.extensions.changefeed): the directory the Atom feeds are written to at the
+# end of each crawl (empty: none), and their minimum score (newscrawl.changes.score.ALERT_THRESHOLD).
+NEWSCRAWL_FEED_DIR = os.environ.get("NEWSCRAWL_FEED_DIR", "")
+NEWSCRAWL_FEED_MIN_SCORE = 0.2
 
 # --- runs, locks, health (issue #5) --------------------------------------------------------
 # Every crawl is recorded in crawl_runs and holds its site's lock while it runs (RunRecorder,

@@ -128,3 +128,7 @@ LOCK_RENEWED: Final = "newscrawl/lock/renewed"
 LOCK_REFUSED: Final = "newscrawl/lock/refused"
 #: Locks taken over from another run, by why: ``expired`` or ``dead`` (its process is gone).
 LOCK_TAKEN_OVER: Final = Family("newscrawl/lock/taken_over/")
+
+# Change feeds at the end of a crawl (extensions/changefeed.py): files written, or a failure.
+FEEDS_WRITTEN: Final = "newscrawl/feeds/written"
+FEEDS_FAILED: Final = "newscrawl/feeds/failed"

@@ -1,17 +1,22 @@
-"""``newscrawl history``: an article's revisions, with a unified diff of what changed.
+"""``newscrawl history``: an article's revisions, with a word-level diff of what changed.
 
 The article is named by its canonical URL, a URL it was fetched from, or ``site:lang:source_id``.
 Each revision is printed on one line (number, kind, fetch time, content hash prefix, title,
-published date); between consecutive content revisions (kinds ``content`` and ``restored``)
-comes a ``difflib.unified_diff`` of the title and body lines.
+published date), then its significance score and reasons, then the word-level diff of its title
+and text against the revision before (``newscrawl.changes``): coloured on a terminal, with
+``[+inserted+]``, ``{-deleted-}``, ``(~volatile~)`` and ``(=normalisation=)`` markers otherwise
+(``--color``). Revisions stored before migration 0006 have no stored diff; theirs is computed
+here (without volatile regions, which they did not record).
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
+import sys
 from collections.abc import Sequence
 
+from newscrawl.changes.render import Style, render_ops
+from newscrawl.changes.score import Change, Snapshot, compare, removal
 from newscrawl.cli._database import CommandError, existing_database
 from newscrawl.cli.db import add_database_url_argument
 from newscrawl.clock import utc_iso
@@ -35,6 +40,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="ARTICLE",
         help="canonical URL, fetched URL, or site:lang:source_id (e.g. mfa:en:1234)",
     )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the diffs: auto (on a terminal), always, never (plain markers)",
+    )
     add_database_url_argument(parser)
     parser.set_defaults(func=run)
 
@@ -50,14 +61,19 @@ def run(args: argparse.Namespace) -> int:
                     f"no article matches {args.ref!r} in {safe_url(url)} "
                     "(give a canonical URL, a fetched URL or site:lang:source_id)"
                 )
-            lines = format_history(article, revisions(session, article.id))
+            colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+            lines = format_history(
+                article, revisions(session, article.id), style="ansi" if colour else "plain"
+            )
     except CommandError as exc:
         return exc.report(_PROG)
     print("\n".join(lines))
     return 0
 
 
-def format_history(article: Article, history: Sequence[Revision]) -> list[str]:
+def format_history(
+    article: Article, history: Sequence[Revision], *, style: Style = "plain"
+) -> list[str]:
     """The lines that ``newscrawl history`` prints for *article* and its revisions."""
     lines = [
         f"article {article.key} (id {article.id})",
@@ -68,7 +84,7 @@ def format_history(article: Article, history: Sequence[Revision]) -> list[str]:
     if article.removed_at is not None:
         lines.append(f"  removed at {utc_iso(article.removed_at)}")
     lines.append(f"  {len(history)} revision(s)")
-    previous: tuple[int, Revision] | None = None
+    previous: Revision | None = None
     for number, revision in enumerate(history, start=1):
         lines.append("")
         lines.append(
@@ -76,31 +92,44 @@ def format_history(article: Article, history: Sequence[Revision]) -> list[str]:
             f"{revision.content_hash[:12] or '-':<12}  {revision.title or '(no title)'}  "
             f"[published {revision.published_at or '-'}]"
         )
-        if revision.kind not in CONTENT_KINDS:
-            continue
-        if previous is not None:
-            lines.extend(_diff(previous, (number, revision)))
-        previous = (number, revision)
+        change = revision_change(previous, revision)
+        if change is not None:
+            lines.extend(format_change(change, revision, style))
+        previous = revision
     return lines
 
 
-def _diff(old: tuple[int, Revision], new: tuple[int, Revision]) -> list[str]:
-    (old_number, old_revision), (new_number, new_revision) = old, new
-    diff = list(
-        difflib.unified_diff(
-            _text_lines(old_revision),
-            _text_lines(new_revision),
-            fromfile=f"#{old_number} {utc_iso(old_revision.fetched_at)}",
-            tofile=f"#{new_number} {utc_iso(new_revision.fetched_at)}",
-            lineterm="",
-        )
+def revision_change(previous: Revision | None, revision: Revision) -> Change | None:
+    """*revision*'s change: the stored one, else computed against *previous* (None: first)."""
+    if revision.significance is not None and revision.diff is not None:
+        return Change(revision.significance, list(revision.change_reasons or []), revision.diff)
+    if revision.kind not in CONTENT_KINDS:
+        return removal()
+    if previous is None:
+        return None
+    return compare(snapshot(previous), snapshot(revision))
+
+
+def snapshot(revision: Revision) -> Snapshot:
+    """What a change is measured on, from a stored revision."""
+    return Snapshot(
+        revision.title, revision.lead, revision.body, revision.published_at, revision.volatile or ()
     )
-    if not diff and old_revision.content_hash != new_revision.content_hash:
-        return ["(title and body unchanged; the lead or the published date changed)"]
-    return diff
 
 
-def _text_lines(revision: Revision) -> list[str]:
-    return [revision.title, "", *revision.body.split("\n")]
-
-
+def format_change(change: Change, revision: Revision, style: Style) -> list[str]:
+    """The score line and the diff lines of one revision's change."""
+    reasons = "; ".join(change.reasons) or "no change"
+    lines = [f"  score {change.score:.2f}: {reasons}"]
+    if change.diff.get("removed"):
+        return lines
+    title_ops = change.diff.get("title", [])
+    if any("=" not in op for op in title_ops):
+        lines.append("  title: " + render_ops(title_ops, revision.title, style))
+    if "date" in change.diff:
+        old, new = change.diff["date"]
+        lines.append(f"  date: {old or '-'} -> {new or '-'}")
+    text_ops = change.diff.get("text", [])
+    if any("=" not in op for op in text_ops):
+        lines.append("  text: " + render_ops(text_ops, snapshot(revision).text, style))
+    return lines

@@ -29,6 +29,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     LargeBinary,
@@ -199,6 +200,15 @@ class Revision(Base):
     #: The profile layout that read the page (``default`` without ``[[layouts]]``), ``generic``
     #: when generic extraction did instead; NULL for revisions stored before schema 0005.
     layout: Mapped[str | None] = mapped_column(String(64))
+    #: How much this revision changed the article (0..1, ``newscrawl.changes.score``); 1 for a
+    #: tombstone; None for a first revision (and for revisions older than migration 0006).
+    significance: Mapped[float | None] = mapped_column(Float)
+    #: Why it scored what it did, e.g. ``["title changed", "number changed: 120 → 150"]``.
+    change_reasons: Mapped[list[str] | None]
+    #: The compact word-level diff against the revision before (``newscrawl.changes.diff``).
+    diff: Mapped[dict[str, Any] | None]
+    #: The texts of the profile's volatile regions in this revision (``[volatile]``).
+    volatile: Mapped[list[str] | None]
 
     article: Mapped[Article] = relationship(back_populates="revisions", foreign_keys=[article_id])
     capture: Mapped[Capture | None] = relationship()

@@ -8,6 +8,7 @@ queries are in :mod:`newscrawl.db.runs`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from newscrawl.db.models import Article, Revision
 
 __all__ = [
     "KnownArticle",
+    "changes",
     "count_articles",
     "find_article",
     "known_articles",
@@ -125,3 +127,34 @@ def live_source_ids(session: Session, site: str, lang: str) -> list[str]:
             .order_by(Article.last_seen_at, Article.id)
         )
     )
+
+
+def changes(
+    session: Session,
+    *,
+    sites: Sequence[str] = (),
+    langs: Sequence[str] = (),
+    since: datetime | None = None,
+    min_score: float = 0.0,
+    limit: int | None = None,
+) -> list[tuple[Revision, Article]]:
+    """Scored revisions (edits, restorations, tombstones), newest first, with their articles.
+
+    Only revisions with a significance of at least *min_score* (an article's first revision has
+    none, so it is never a change); *since* compares the fetch time (inclusive).
+    """
+    stmt = (
+        select(Revision, Article)
+        .join(Article, Article.id == Revision.article_id)
+        .where(Revision.significance.is_not(None), Revision.significance >= min_score)
+    )
+    if sites:
+        stmt = stmt.where(Article.site.in_(list(sites)))
+    if langs:
+        stmt = stmt.where(Article.lang.in_(list(langs)))
+    if since is not None:
+        stmt = stmt.where(Revision.fetched_at >= since)
+    stmt = stmt.order_by(Revision.fetched_at.desc(), Revision.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [(revision, article) for revision, article in session.execute(stmt)]

@@ -37,6 +37,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
+from newscrawl.changes.score import Snapshot, change_columns, removal
 from newscrawl.db.bulk import as_columns, unnest_insert, unnest_rows
 from newscrawl.db.models import Article, Base, Capture, RemovalEvidence, Revision, capture_values
 from newscrawl.db.upsert import UpsertInsert
@@ -169,6 +170,7 @@ def save_articles(
         pending.append((row, article_id, kind))
 
     if pending:
+        _score_changes(session, pending, {key: latest for key, (_, _, latest) in state.items()})
         result.revisions = _insert_revisions(session, pending)
         latest = [{"b_id": r.article_id, "b_revision": r.id} for r in result.revisions]
         if session.get_bind().dialect.name == "postgresql":
@@ -178,6 +180,45 @@ def save_articles(
     _expire_articles(session, {article_id for article_id, _, _ in state.values()})
     logger.debug("Saved %d articles: %s", len(rows), result)
     return result
+
+
+_PREVIOUS_COLUMNS = (
+    Revision.id,
+    Revision.title,
+    Revision.lead,
+    Revision.body,
+    Revision.published_at,
+    Revision.volatile,
+)
+
+
+def _score_changes(
+    session: Session, pending: list[tuple[_Row, int, str]], latest: dict[_Key, int | None]
+) -> None:
+    """Fill the change columns of each pending revision against the article's latest revision.
+
+    One ``SELECT`` of the previous revisions' text, for the changed and restored articles only
+    (a restored article's latest revision is its tombstone, which carries the last content).
+    """
+    previous_ids = [latest[row.key] for row, _, _ in pending if latest[row.key] is not None]
+    previous: dict[int, Snapshot] = {}
+    if previous_ids:
+        for rid, title, lead, body, published_at, volatile in session.execute(
+            select(*_PREVIOUS_COLUMNS).where(Revision.id.in_(previous_ids))
+        ):
+            previous[rid] = Snapshot(title, lead, body, published_at, volatile or ())
+    for row, _, _ in pending:
+        latest_id = latest[row.key]
+        old = previous.get(latest_id) if latest_id is not None else None
+        new = row.revision
+        row.revision.update(
+            change_columns(
+                old,
+                Snapshot(
+                    new["title"], new["lead"], new["body"], new["published_at"], new["volatile"] or ()
+                ),
+            )
+        )
 
 
 GoneOutcome = Literal["unknown", "already_removed", "recorded", "removed"]
@@ -279,6 +320,8 @@ def _tombstone(session: Session, article: Article, last: RemovalEvidence) -> Rev
         published_raw=previous.published_raw if previous else None,
         alternates=dict(previous.alternates) if previous else {},
         layout=previous.layout if previous else None,
+        volatile=list(previous.volatile or []) if previous else None,
+        **_removal_columns(),
         capture=Capture.from_response(last.final_url, last.status, {}, b"", last.observed_at),
     )
     session.add(revision)
@@ -287,6 +330,11 @@ def _tombstone(session: Session, article: Article, last: RemovalEvidence) -> Rev
     article.latest_revision_id = revision.id
     session.flush()
     return revision
+
+
+def _removal_columns() -> dict[str, Any]:
+    change = removal()
+    return {"significance": change.score, "change_reasons": change.reasons, "diff": change.diff}
 
 
 def _prepare(record: ArticleItem, index: int, now: datetime) -> _Row:
@@ -310,6 +358,7 @@ def _prepare(record: ArticleItem, index: int, now: datetime) -> _Row:
         "published_raw": record.published_raw,
         "alternates": dict(record.alternates),
         "layout": record.layout,
+        "volatile": list(record.volatile) or None,
     }
     capture = record.capture
     if capture is not None:

@@ -47,6 +47,7 @@ from newscrawl.export.query import (
     YIELD_PER,
     ExportFilter,
     capture_from_row,
+    change_from_row,
     pending_select,
     record_from_row,
     row_evidence,
@@ -86,6 +87,8 @@ def export_for_consumer(
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     clock = now or (lambda: datetime.now(UTC))
+    # A writer that delivers changes (newscrawl.changes.webhook) gets each one's score too.
+    with_change = bool(getattr(writer, "needs_change", False))
     total = 0
     after_id = 0
     while True:
@@ -100,10 +103,13 @@ def export_for_consumer(
                 after_id=after_id,
                 limit=batch_size,
                 with_capture=writer.needs_capture,
+                with_change=with_change,
             ).execution_options(yield_per=min(batch_size, YIELD_PER))
             delivered: list[int] = []
             for row in session.execute(stmt):
                 record = record_from_row(row, row_evidence(session, row))
+                if with_change:
+                    record = {**record, **change_from_row(row)}
                 capture = capture_from_row(row) if writer.needs_capture else None
                 writer.write(record, capture)
                 delivered.append(record["revision_id"])

@@ -64,6 +64,7 @@ __all__ = [
     "YIELD_PER",
     "ExportFilter",
     "capture_from_row",
+    "change_from_row",
     "count_latest",
     "count_pending",
     "iso_z",
@@ -102,6 +103,9 @@ class ExportFilter:
     until: datetime | None = None
     by: TimeBasis = "published"
     include_removed: bool = False
+    #: Only revisions scored at least this (``revisions.significance``; first revisions have no
+    #: score and never match): the changes, for ``newscrawl notify``.
+    min_significance: float | None = None
 
 
 def parse_bound(value: str, *, end: bool) -> datetime:
@@ -143,7 +147,7 @@ _Duplicate = aliased(Article, name="duplicate")
 _Content = aliased(Revision, name="content_revision")
 
 
-def _columns(with_capture: bool) -> list[Any]:
+def _columns(with_capture: bool, with_change: bool = False) -> list[Any]:
     columns: list[Any] = [
         Revision.url,
         Article.canonical_url,
@@ -175,6 +179,8 @@ def _columns(with_capture: bool) -> list[Any]:
             else_=None,
         ).label("tombstone_id"),
     ]
+    if with_change:
+        columns += [Revision.significance, Revision.change_reasons, Revision.diff]
     if with_capture:
         columns += [
             Capture.url.label("capture_url"),
@@ -199,6 +205,8 @@ def _where(filters: ExportFilter, *, tombstones: bool = False) -> list[ColumnEle
     if filters.langs:
         conditions.append(Article.lang.in_(list(filters.langs)))
     when = Revision.published_at_utc if filters.by == "published" else Revision.fetched_at
+    if filters.min_significance is not None:
+        conditions.append(Revision.significance >= filters.min_significance)
     if filters.since is not None:
         conditions.append(when >= filters.since)
     if filters.until is not None:
@@ -247,11 +255,13 @@ def pending_select(
     after_id: int = 0,
     limit: int | None = None,
     with_capture: bool = False,
+    with_change: bool = False,
 ) -> Select[Any]:
     """Revisions not yet delivered to *consumer*, ids above *after_id*, in id order: content
-    revisions and tombstones."""
+    revisions and tombstones; *with_change* adds their ``significance``, ``change_reasons`` and
+    ``diff``."""
     stmt = (
-        select(*_columns(with_capture))
+        select(*_columns(with_capture, with_change))
         .select_from(Revision)
         .join(Article, Article.id == Revision.article_id)
         .outerjoin(_Duplicate, _Duplicate.id == Article.duplicate_of_id)
@@ -350,6 +360,16 @@ def row_evidence(session: Session, row: Row[Any]) -> list[dict[str, Any]] | None
     """The ``removal_evidence`` of an export row: its tombstone's, or None for a live article."""
     tombstone_id = row._mapping["tombstone_id"]
     return removal_evidence(session, tombstone_id) if tombstone_id is not None else None
+
+
+def change_from_row(row: Row[Any]) -> dict[str, Any]:
+    """The change of a row of :func:`pending_select` with ``with_change``."""
+    data = row._mapping
+    return {
+        "significance": data["significance"],
+        "change_reasons": list(data["change_reasons"] or []),
+        "diff": data["diff"],
+    }
 
 
 def capture_from_row(row: Row[Any]) -> RawCapture | None:

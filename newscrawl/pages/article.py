@@ -156,6 +156,12 @@ class ArticlePage:
         return bool(self._generic and self._generic.date_conflict)
 
     @cached_property
+    def volatile_texts(self) -> list[str]:
+        """The texts of the elements the profile's ``[volatile] selectors`` match."""
+        selectors = self.profile.volatile.selectors
+        return [text for css in selectors for text in element_texts(select(self.root, css))]
+
+    @cached_property
     def tags(self) -> list[str]:
         css = self.selectors.tags
         return list(dict.fromkeys(element_texts(select(self.root, css)))) if css else []

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 
+from newscrawl.changes.volatile import volatile_spans
 from newscrawl.extract.article import DateStatus, clean_article, content_hash, date_article
 from newscrawl.extract.encoding import count_replacement_chars, decode_html, decode_html_checked
 from newscrawl.extract.text import join_paragraphs
@@ -168,6 +169,7 @@ def extract_article(
     except NotAnArticle as exc:
         return outcome(not_article=str(exc))
     found_by = {"date_evidence": page.date_evidence, "date_conflict": page.date_conflict}
+    selected = page.volatile_texts
     del page, found
     item.layout = layout
     from_feed = False
@@ -180,6 +182,9 @@ def extract_article(
         return outcome(dropped=reason, date_from_feed=from_feed)
     status = date_article(item, profile)
     item.content_hash = content_hash(item)
+    item.volatile = volatile_spans(
+        selected, profile.volatile.patterns, (item.title, item.lead, item.body)
+    )
     return outcome(
         item=item,
         date_status=status,

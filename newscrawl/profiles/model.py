@@ -298,6 +298,19 @@ class Boilerplate(_Table):
     drop_repeated_title: StrictBool = True
 
 
+class Volatile(_Table):
+    """``[volatile]``: regions whose changes never count (view counters, "updated" stamps).
+
+    Their text stays in the article; a diff marks its changes volatile and they add nothing to
+    a change's score (``newscrawl.changes``).
+    """
+
+    #: CSS selectors of volatile elements; their texts are recorded at extraction.
+    selectors: tuple[Css, ...] = ()
+    #: Regexes searched in the extracted title, lead and body; every match is volatile.
+    patterns: tuple[Regex, ...] = ()
+
+
 class Profile(_Table):
     """One site: identity, discovery, URL rules, selectors, dates and boilerplate."""
 
@@ -319,6 +332,7 @@ class Profile(_Table):
     layouts: Annotated[tuple[Layout, ...], AfterValidator(_distinct_layouts)] = ()
     dates: DateRules = Field(default_factory=DateRules)
     boilerplate: Boilerplate = Field(default_factory=Boilerplate)
+    volatile: Volatile = Field(default_factory=Volatile)
     # Not a key of the file: the file it was read from (validation context "source").
     _source: Path | None = PrivateAttr(default=None)
 

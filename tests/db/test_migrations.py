@@ -127,7 +127,7 @@ def test_ensure_schema_creates_tables_in_empty_database(empty_engine):
     ensure_schema(empty_engine)
 
     assert TABLES | {"alembic_version"} <= set(inspect(empty_engine).get_table_names())
-    assert current_revision(empty_engine) == head_revision() == "0005"
+    assert current_revision(empty_engine) == head_revision() == "0006"
 
 
 def test_autogenerate_finds_no_difference_between_migrations_and_models(empty_engine):
@@ -303,7 +303,7 @@ def test_0005_adds_the_revision_layout_empty_for_earlier_revisions(engine, make_
 
     ensure_schema(engine)
 
-    assert current_revision(engine) == head_revision() == "0005"
+    assert current_revision(engine) == head_revision() == "0006"
     assert _diff(engine) == []
     with make_sessionmaker(engine).begin() as session:
         assert _old_revision(session, old_id) == before

@@ -191,16 +191,20 @@ def test_edits_make_revisions_a_deletion_a_tombstone_and_a_quiet_crawl_nothing(
 
         lines = history(db_url, TITLE_EDIT, capsys)
         assert "  2 revision(s)" in lines
-        assert f"-{TITLE_EDIT.title}" in lines and f"+{NEW_TITLE}" in lines
+        # word-level: the title gained one word, nothing was taken away
+        assert f"  title: {TITLE_EDIT.title} [+(Updated)+]" in lines
+        assert "  score 0.50: title changed" in lines
         lines = history(db_url, BODY_EDIT, capsys)
-        assert f"+{NEW_PARAGRAPH}" in lines
-        assert not [line for line in lines if line.startswith("-") and not line.startswith("---")]
+        (text,) = [line for line in lines if line.startswith("  text: ")]
+        assert text.endswith(f"[+{NEW_PARAGRAPH}+]") and "{-" not in text
         lines = history(db_url, DATE_EDIT, capsys)
-        assert "(title and body unchanged; the lead or the published date changed)" in lines
+        assert any(line.startswith("  score ") and "date changed" in line for line in lines)
+        assert not any(line.startswith(("  text: ", "  title: ")) for line in lines)
         assert any(f"[published 2020-01-02T10:15:00{offset}]" in line for line in lines)
         lines = history(db_url, DELETED, capsys)
         assert any(line.startswith("  removed at ") for line in lines)
         assert any(line.startswith("#2 removed") for line in lines)
+        assert "  score 1.00: removed" in lines
 
         third = crawl(replica, db_url)
         assert snapshot(db_url) == after
