@@ -1,8 +1,8 @@
 """WACZ output: ``newscrawl export --format wacz``, checked with Webrecorder's own tools.
 
-``wacz validate`` (py-wacz, the format's reference validator) checks the package; pywb replays an
-article from the package's own WARC and CDXJ index, served by ``wayback`` on a private loopback
-port, and must answer with the stored page's bytes. pywb pins redis 2.x, which Celery (a test
+``wacz validate`` (py-wacz, the format's reference validator) checks the package; pywb replays the
+articles from the package's own WARC and CDXJ index (``wb-manager add --unpack-wacz``), served by
+``wayback`` on a private loopback port, and must answer with the stored page's bytes. pywb pins redis 2.x, which Celery (a test
 dependency) cannot share a virtualenv with, so it has its own: ``.venv-pywb`` beside ``.venv``,
 made by the README's test command (or ``NEWSCRAWL_PYWB_BIN`` names its ``bin`` directory).
 Digests, pages and records are recomputed here from the files, not taken from the writer.
@@ -10,6 +10,7 @@ Digests, pages and records are recomputed here from the files, not taken from th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -30,6 +31,9 @@ from warcio.archiveiterator import ArchiveIterator
 from newscrawl.db.models import Capture
 from newscrawl.export.wacz import WaczWriter
 from newscrawl.items import RawCapture
+from newscrawl.runner import run_crawl
+from newscrawl_replica.loopback import LOOPBACK_SETTINGS
+from newscrawl_replica.process import ReplicaProcess
 from tests.export.export_helpers import assert_valid, run_cli
 
 REPO = Path(__file__).resolve().parents[2]
@@ -121,24 +125,36 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def wayback(tmp_path: Path) -> Iterator[tuple[Path, int]]:
-    """A pywb ``wayback`` server on a free loopback port, serving collections under a temp dir."""
-    program = PYWB_BIN / "wayback"
-    if not program.exists():
+@contextlib.contextmanager
+def pywb_serving(wacz: Path, directory: Path) -> Iterator[str]:
+    """``wayback`` on a free loopback port serving *wacz* as collection ``news``: its base URL.
+
+    ``wb-manager add --unpack-wacz`` takes the package's WARC and its own CDXJ index (pywb does
+    not re-index it). The server is stopped by its PID.
+    """
+    if not (PYWB_BIN / "wayback").exists():
         pytest.fail(f"pywb is not installed at {PYWB_BIN}: run the README's test command")
-    root = tmp_path / "pywb"
-    (root / "collections").mkdir(parents=True)
+    directory.mkdir()
+    for argv in (["init", "news"], ["add", "--unpack-wacz", "news", str(wacz)]):
+        done = subprocess.run(
+            [str(PYWB_BIN / "wb-manager"), *argv],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
     port = free_port()
     server = subprocess.Popen(
-        [str(program), "-p", str(port), "-b", "127.0.0.1"],
-        cwd=root,
+        [str(PYWB_BIN / "wayback"), "-p", str(port), "-b", "127.0.0.1"],
+        cwd=directory,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     try:
         wait_for_port(port, server)
-        yield root, port
+        yield f"http://127.0.0.1:{port}/news"
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -158,25 +174,47 @@ def wait_for_port(port: int, server: subprocess.Popen[bytes], timeout: float = 1
     raise AssertionError(f"wayback did not listen on port {port} in {timeout} s")
 
 
+def get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=60) as answer:
+        assert answer.status == 200
+        return bytes(answer.read())
+
+
 @pytest.mark.db
-def test_pywb_replays_an_article_from_the_package(db_url, tmp_path, archive, wayback) -> None:
+def test_pywb_replays_every_article_from_the_package(db_url, tmp_path, archive) -> None:
     path = tmp_path / "archive.wacz"
     assert export(db_url, path) == 0
-    root, port = wayback
-    collection = root / "collections" / "news"
-    (collection / "archive").mkdir(parents=True)
-    (collection / "indexes").mkdir()
-    with zipfile.ZipFile(path) as package:
-        (collection / "archive" / "data.warc.gz").write_bytes(package.read("archive/data.warc.gz"))
-        # the package's own index, not one pywb makes
-        (collection / "indexes" / "index.cdxj").write_bytes(package.read("indexes/index.cdx"))
     with archive() as session:
         captures = {c.url: c.raw_body() for c in session.scalars(select(Capture))}
-    url = sorted(captures)[1]
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/news/20240302100000id_/{url}") as answer:
-        status, body = answer.status, answer.read()
-    assert status == 200
-    assert body == captures[url] and b"Paragraph 2." in body
+    assert len(captures) == 5
+    with pywb_serving(path, tmp_path / "pywb") as base:
+        for n in range(1, 6):
+            url = f"https://www.mfa.gov.ir/en/news/{n}/Minister-meets-envoy"
+            body = get(f"{base}/2024030{n}100000id_/{url}")
+            assert body == captures[url] and f"Paragraph {n}.".encode() in body
+
+
+@pytest.mark.crawl
+def test_a_replica_crawl_exported_to_wacz_replays_the_pages_as_served(tmp_path) -> None:
+    with ReplicaProcess(articles=6, sites=["ict_en"]) as replica:
+        db = f"sqlite:///{tmp_path / 'crawl.sqlite3'}"
+        result = run_crawl(
+            "ict_en", base_url=replica.urls["ict_en"], database_url=db, settings=LOOPBACK_SETTINGS
+        )
+        assert result.returncode == 0
+        path = tmp_path / "ict.wacz"
+        assert export(db, path) == 0
+        done = validate(path)
+        assert done.returncode == 0, done.stdout + done.stderr
+        with zipfile.ZipFile(path) as package:
+            _, *pages = (json.loads(line) for line in package.read("pages/pages.jsonl").splitlines())
+        assert len(pages) >= 6
+        assert {p["title"] for p in pages} <= {a["title"] for a in replica.articles("ict_en")}
+        with pywb_serving(path, tmp_path / "pywb") as base:
+            for page in pages[:2]:
+                stamp = "".join(ch for ch in page["ts"] if ch.isdigit())[:14]
+                # the replica serves the page unchanged since the crawl
+                assert get(f"{base}/{stamp}id_/{page['url']}") == get(page["url"])
 
 
 @pytest.mark.db
