@@ -7,6 +7,10 @@ and text against the revision before (``newscrawl.changes``): coloured on a term
 ``[+inserted+]``, ``{-deleted-}``, ``(~volatile~)`` and ``(=normalisation=)`` markers otherwise
 (``--color``). Revisions stored before migration 0006 have no stored diff; theirs is computed
 here (without volatile regions, which they did not record).
+
+``--html -o FILE`` writes the history as one self-contained HTML page instead
+(``newscrawl.changes.timeline``): the revisions on a timeline coloured by score, each change side
+by side, a tombstone with its evidence.
 """
 
 from __future__ import annotations
@@ -14,15 +18,21 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newscrawl.changes.render import Style, render_ops
 from newscrawl.changes.score import Change, Snapshot, compare, removal
+from newscrawl.changes.timeline import Entry, Evidence, history_page
 from newscrawl.cli._database import CommandError, existing_database
 from newscrawl.cli.db import add_database_url_argument
 from newscrawl.clock import utc_iso
 from newscrawl.db.models import CONTENT_KINDS, Article, Revision
-from newscrawl.db.queries import find_article, revisions
+from newscrawl.db.queries import find_article, removal_evidence, revisions
 from newscrawl.db.session import database_url, make_sessionmaker, safe_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["format_history", "register", "run"]
 
@@ -46,12 +56,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="auto",
         help="colour the diffs: auto (on a terminal), always, never (plain markers)",
     )
+    parser.add_argument(
+        "--html",
+        action="store_true",
+        help="write a self-contained HTML page (timeline, side-by-side diffs) to -o FILE",
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="with --html: the page to write")
     add_database_url_argument(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the history of the article ``args.ref``; 1 if it is unknown."""
+    if args.html != bool(args.output):
+        print(f"{_PROG}: error: --html and -o FILE go together", file=sys.stderr)
+        return 2
     url = database_url(args.database_url)
     try:
         with existing_database(url) as engine, make_sessionmaker(engine)() as session:
@@ -61,12 +80,23 @@ def run(args: argparse.Namespace) -> int:
                     f"no article matches {args.ref!r} in {safe_url(url)} "
                     "(give a canonical URL, a fetched URL or site:lang:source_id)"
                 )
+            if args.html:
+                page = history_page(
+                    article.latest_revision.title if article.latest_revision else article.key,
+                    article.canonical_url,
+                    html_entries(session, revisions(session, article.id)),
+                )
+                Path(args.output).write_text(page, encoding="utf-8")
+                return 0
             colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
             lines = format_history(
                 article, revisions(session, article.id), style="ansi" if colour else "plain"
             )
     except CommandError as exc:
         return exc.report(_PROG)
+    except OSError as exc:
+        print(f"{_PROG}: error: writing {args.output}: {exc}", file=sys.stderr)
+        return 1
     print("\n".join(lines))
     return 0
 
@@ -97,6 +127,33 @@ def format_history(
             lines.extend(format_change(change, revision, style))
         previous = revision
     return lines
+
+
+def html_entries(session: Session, history: Sequence[Revision]) -> list[Entry]:
+    """The revisions as the HTML page shows them, with their changes and tombstone evidence."""
+    entries = []
+    previous: Revision | None = None
+    for revision in history:
+        evidence = []
+        if revision.kind == "removed":
+            evidence = [
+                Evidence(e.reason, e.status, e.observed_at, e.url, e.final_url)
+                for e in removal_evidence(session, revision.id)
+            ]
+        entries.append(
+            Entry(
+                kind=revision.kind,
+                fetched_at=revision.fetched_at,
+                title=revision.title,
+                published_at=revision.published_at,
+                snapshot=snapshot(revision),
+                change=revision_change(previous, revision),
+                evidence=evidence,
+            )
+        )
+        if revision.kind in CONTENT_KINDS:
+            previous = revision
+    return entries
 
 
 def revision_change(previous: Revision | None, revision: Revision) -> Change | None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from newscrawl.db.models import Article, Revision
+from newscrawl.db.models import Article, RemovalEvidence, Revision
 
 __all__ = [
     "KnownArticle",
@@ -74,6 +74,17 @@ def revisions(session: Session, article_id: int) -> list[Revision]:
     return list(
         session.scalars(
             select(Revision).where(Revision.article_id == article_id).order_by(Revision.id)
+        )
+    )
+
+
+def removal_evidence(session: Session, revision_id: int) -> list[RemovalEvidence]:
+    """The gone observations the tombstone *revision_id* rests on, oldest first."""
+    return list(
+        session.scalars(
+            select(RemovalEvidence)
+            .where(RemovalEvidence.revision_id == revision_id)
+            .order_by(RemovalEvidence.observed_at, RemovalEvidence.id)
         )
     )
 
