@@ -321,3 +321,34 @@ def test_0005_adds_the_revision_layout_empty_for_earlier_revisions(engine, make_
     # SQLite rebuilds the table to drop a column: its CHECK constraint on kind must survive.
     checks = {c["name"] for c in inspect(engine).get_check_constraints("revisions")}
     assert "ck_revisions_kind" in checks
+
+
+def test_0006_adds_the_change_columns_empty_for_earlier_revisions(engine, make_record):
+    """A 0005 archive upgrades with its revisions unchanged and no score (none was measured);
+    the revisions written after it carry theirs; the downgrade drops the columns, data kept."""
+    downgrade(engine, "0005")
+    columns = {c["name"] for c in inspect(engine).get_columns("revisions")}
+    assert not columns & {"significance", "change_reasons", "diff", "volatile"}
+    with make_sessionmaker(engine).begin() as session:
+        _, old_id = _store_before_0005(session, make_record("1"))
+        before = _old_revision(session, old_id)
+
+    ensure_schema(engine)
+
+    assert current_revision(engine) == head_revision() == "0006"
+    with make_sessionmaker(engine).begin() as session:
+        assert _old_revision(session, old_id) == before
+        old = session.execute(
+            select(Revision.significance, Revision.change_reasons, Revision.diff).where(
+                Revision.id == old_id
+            )
+        ).one()
+        assert tuple(old) == (None, None, None)
+        edited = make_record("1", body="A new first paragraph.", fetched_at="2024-03-05T10:00:00Z")
+        (new,) = save_articles(session, [edited]).revisions
+        score = session.scalar(select(Revision.significance).where(Revision.id == new.id))
+        assert score is not None and 0 < score <= 1  # measured against the 0005 revision
+
+    assert downgrade(engine, "0005") == "0005"
+    with make_sessionmaker(engine)() as session:
+        assert _old_revision(session, old_id) == before

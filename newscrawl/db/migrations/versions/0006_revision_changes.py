@@ -1,7 +1,7 @@
 """Revision changes: each new revision's word-level diff, significance score and reasons.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-02
 
 Adds four nullable columns to ``revisions`` (``newscrawl.changes``):
@@ -25,7 +25,6 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-# 0005 is being added on another branch at the same time; the merge re-chains this one after it.
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
