@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shlex
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -82,6 +84,8 @@ class Check:
     articles: int
     revisions: int
     articles_ok: bool  # every site stored the expected articles, each with one revision
+    median_run_s: float  # a site's crawl, run start to end (the run records)
+    max_run_s: float
 
     @property
     def once(self) -> bool:
@@ -131,7 +135,12 @@ def check_database(url: str, names: Sequence[str], expected: int) -> Check:
         and len(revisions) == sum(per_site.values())
         and set(revisions.values()) <= {1}
     )
+    durations = sorted(
+        (run.finished_at - run.started_at).total_seconds() for run in runs if run.finished_at
+    )
     return Check(
+        median_run_s=statistics.median(durations) if durations else float("nan"),
+        max_run_s=durations[-1] if durations else float("nan"),
         expected_sites=len(names),
         sites=len(by_site),
         runs=len(runs),
@@ -152,6 +161,7 @@ class Round:
     peak_mb: float
     check: Check
     load: tuple[float, float]  # 1-minute load average before and after
+    cpu_s: float  # user + system CPU of every process of the round (reaped children)
     scale: float = 1.0  # wall time for every site = wall_s * scale (serial on a subset)
     notes: list[str] = field(default_factory=list)
 
@@ -264,13 +274,18 @@ def run_round(
     scale: float = 1.0,
 ) -> Round:
     before = _load()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     seconds, peak, url = measure()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - usage.ru_utime + after.ru_stime - usage.ru_stime
     try:
         check = check_database(url, names, expected)
     finally:
         drop_pg_database(url)
-    result = Round(label, len(names), seconds, peak, check, (before, _load()), scale)
-    print(f"{label}: {seconds:.1f} s, peak {peak:.0f} MB; {check.describe(expected)}")
+    result = Round(label, len(names), seconds, peak, check, (before, _load()), cpu, scale)
+    print(f"{label}: {seconds:.1f} s, peak {peak:.0f} MB, CPU {cpu:.0f} s, a site's crawl "
+          f"{check.median_run_s:.0f} s median, {check.max_run_s:.0f} s at most; "
+          f"{check.describe(expected)}")  # fmt: skip
     print(f"  load average {before:.2f} before, {result.load[1]:.2f} after", flush=True)
     return result
 
@@ -281,9 +296,10 @@ def table(rounds: Sequence[Round], total_sites: int) -> list[str]:
         (
             f"| round | sites crawled | wall (s) | wall for {total_sites} sites (s) "
             "| speed-up over serial | peak RSS, all processes (MB) | runs once + finished "
-            "| articles stored (each once) | load avg before → after |"
+            "| articles stored (each once) | a site's crawl, median / max (s) | CPU (s) "
+            "| load avg before → after |"
         ),
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rounds:
         full = f"{r.full_wall_s:.0f}" + (f" (measured × {r.scale:g})" if r.scale != 1 else "")
@@ -291,7 +307,9 @@ def table(rounds: Sequence[Round], total_sites: int) -> list[str]:
         stored = f"{r.check.articles}" + ("" if r.check.articles_ok else " (NOT as expected)")
         lines.append(
             f"| {r.label} | {r.sites} | {r.wall_s:.1f} | {full} | {speed} | {r.peak_mb:,.0f} "
-            f"| {r.check.finished}/{r.sites} | {stored} | {r.load[0]:.2f} → {r.load[1]:.2f} |"
+            f"| {r.check.finished}/{r.sites} | {stored} "
+            f"| {r.check.median_run_s:.0f} / {r.check.max_run_s:.0f} | {r.cpu_s:.0f} "
+            f"| {r.load[0]:.2f} → {r.load[1]:.2f} |"
         )
     return lines
 
