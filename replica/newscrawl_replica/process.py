@@ -46,8 +46,11 @@ class ReplicaProcess:
         start_timeout: float = 120.0,
         stop_timeout: float = 10.0,
         warm: bool = False,
+        latency: str = "",
     ) -> None:
         self.sites = list(sites or [])
+        #: ``--latency`` of the child (``"0.15-0.3"`` seconds; empty: none)
+        self.latency = latency
         #: pre-render every page into an unbounded cache before announcing (``--warm``)
         self.warm = warm
         self.article_count = articles
@@ -72,6 +75,7 @@ class ReplicaProcess:
             cmd += ["--site", site]
         if self.warm:
             cmd.append("--warm")
+        cmd += ["--latency", self.latency]
         return cmd
 
     def start(self) -> Self:

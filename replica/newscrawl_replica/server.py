@@ -3,11 +3,13 @@
 ``make_app`` builds one site's application; ``serve`` generates the sites, binds their ports (all
 ephemeral with ``port=0``, else ``port``, ``port+1``, … in order), announces the base URLs and runs
 until SIGINT or SIGTERM. No access log: requests go only to the in-memory log of the control API.
+With ``latency`` every site response waits a seeded random time first (:mod:`.latency`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import signal
 import socket
 from collections.abc import Callable, Sequence
@@ -17,6 +19,7 @@ from aiohttp.typedefs import Handler, Middleware
 
 from newscrawl_replica.control import PREFIX, add_control_routes
 from newscrawl_replica.generate import SITE_NAMES, generate_site
+from newscrawl_replica.latency import Latency, latency_middleware
 from newscrawl_replica.model import SiteData
 from newscrawl_replica.sites import SITES
 from newscrawl_replica.sites.base import SiteBase
@@ -49,13 +52,25 @@ def _request_log(state: ReplicaState, site: SiteBase) -> Middleware:
     return middleware
 
 
-def make_app(site: SiteData, state: ReplicaState | None = None) -> web.Application:
-    """The aiohttp application of one replica site (``state`` defaults to a fresh one)."""
+def make_app(
+    site: SiteData,
+    state: ReplicaState | None = None,
+    latency: Latency | None = None,
+    rng: random.Random | None = None,
+) -> web.Application:
+    """The aiohttp application of one replica site (``state`` defaults to a fresh one).
+
+    With ``latency``, every response outside the control API waits a time drawn from ``rng``
+    (default ``random.Random(0)``) first.
+    """
     if state is None:
         state = ReplicaState(site, count=len(site.articles))
     factory, _ = SITES[site.name]
     renderer = factory(state)
-    app = web.Application(middlewares=[_request_log(state, renderer)])
+    middlewares = [_request_log(state, renderer)]
+    if latency is not None:
+        middlewares.insert(0, latency_middleware(latency, rng or random.Random(0), PREFIX))
+    app = web.Application(middlewares=middlewares)
     app[STATE_KEY] = state
     app[SITE_KEY] = renderer
     renderer.add_routes(app)
@@ -92,11 +107,14 @@ async def run_sites(
     announce: Announce = print_urls,
     stop: asyncio.Event | None = None,
     warm: bool = False,
+    latency: Latency | None = None,
 ) -> None:
     """Serve ``sites`` until ``stop`` is set (or SIGINT/SIGTERM when ``stop`` is None).
 
     With ``warm`` every site's articles and listing pages are rendered before the URLs are
     announced and kept in an unbounded cache, so requests are answered from memory (benchmarks).
+    With ``latency`` each response waits a random time first, drawn from a generator seeded with
+    ``seed`` and the site's position in ``sites`` (:mod:`.latency`).
     """
     unknown = [s for s in sites if s not in SITE_NAMES]
     if unknown:
@@ -110,10 +128,10 @@ async def run_sites(
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
     try:
-        for name, sock in zip(sites, sockets, strict=True):
+        for number, (name, sock) in enumerate(zip(sites, sockets, strict=True)):
             data = generate_site(name, articles, seed)
             state = ReplicaState(data, count=articles, cache_limit=None if warm else 2048)
-            app = make_app(data, state)
+            app = make_app(data, state, latency, random.Random(f"{seed}/{number}"))
             runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
             await runner.setup()
             runners.append(runner)
@@ -138,6 +156,10 @@ def serve(
     seed: int = 0,
     announce: Announce = print_urls,
     warm: bool = False,
+    latency: Latency | None = None,
 ) -> None:
-    """Serve ``sites`` in the foreground until SIGINT or SIGTERM (``warm``: see :func:`run_sites`)."""
-    asyncio.run(run_sites(list(sites), host, port, articles, seed, announce, warm=warm))
+    """Serve ``sites`` in the foreground until SIGINT or SIGTERM (``warm``, ``latency``: see
+    :func:`run_sites`)."""
+    asyncio.run(
+        run_sites(list(sites), host, port, articles, seed, announce, warm=warm, latency=latency)
+    )

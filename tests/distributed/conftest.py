@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,13 +34,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[str]:
-    """The URL of a private redis-server (stopped by its PID at the end)."""
+@contextmanager
+def redis_server(directory: Path) -> Iterator[str]:
+    """The URL of a private redis-server in *directory* (stopped by its PID at the end)."""
     port = free_port()
     proc = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(tmp_path)],
+         "--appendonly", "no", "--dir", str(directory)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -63,6 +64,13 @@ def broker(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def broker(tmp_path: Path) -> Iterator[str]:
+    """The URL of a private redis-server (stopped by its PID at the end)."""
+    with redis_server(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
 def pg_url() -> Iterator[str]:
     url = create_pg_database()
     try:
@@ -79,13 +87,19 @@ def queued(broker_url: str) -> tuple[int, int]:
 
 @dataclass
 class Cluster:
-    """Workers of one test: their broker, database, crawl settings and environment."""
+    """Workers of one test (or benchmark): broker, database, crawl settings and environment.
+
+    Each worker runs ``--concurrency`` crawls at once, with ``LOOPBACK_SETTINGS`` (unless
+    ``loopback`` is False: the shipped politeness settings) and ``settings`` on top.
+    """
 
     broker_url: str
     database_url: str
     sites_dir: Path
     logs: Path
     settings: dict[str, str] = field(default_factory=dict)
+    concurrency: int = 1
+    loopback: bool = True
     env: dict[str, str] = field(default_factory=dict)
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
@@ -99,9 +113,10 @@ class Cluster:
         }
 
     def start_worker(self) -> subprocess.Popen[bytes]:
-        command = [sys.executable, "-m", "newscrawl.cli", "worker", "--concurrency", "1"]
-        command += ["--database-url", self.database_url]
-        for key, value in {**LOOPBACK_SETTINGS, **self.settings}.items():
+        command = [sys.executable, "-m", "newscrawl.cli", "worker"]
+        command += ["--concurrency", str(self.concurrency), "--database-url", self.database_url]
+        base = LOOPBACK_SETTINGS if self.loopback else {}
+        for key, value in {**base, **self.settings}.items():
             command += ["-s", f"{key}={value}"]
         number = len(self.workers)
         with (self.logs / f"worker-{number}.log").open("wb") as log:
