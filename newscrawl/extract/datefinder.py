@@ -17,9 +17,10 @@ without a date selector. The candidates are read with newscrawl's own parser
 
 The first kind that gives a date decides. Never read: text in a copyright line (``©``,
 "copyright", ``کلیه حقوق``), an "updated"/"modified" line, a link (a related article's date),
-and any element inside a region whose class or id names a header, nav, footer, sidebar, related
-or "most read" box, comments, or a clock/"today" widget (:data:`_EXCLUDED_REGION`): a site's
-"today's date" in its header is not the article's.
+a photo's caption (``<figure>``, ``<figcaption>``, a caption or picture box: the day the photo
+was taken), and any element inside a region whose class or id names a header, nav, footer,
+sidebar, related or "most read" box, comments, or a clock/"today" widget
+(:data:`_EXCLUDED_REGION`): a site's "today's date" in its header is not the article's.
 
 Disagreement: a date the page shows in the article's header (the ``visible`` candidate) is
 never contradicted. When the deciding candidate (json-ld, meta or time) falls on another day
@@ -86,10 +87,13 @@ _JSONLD_ARTICLE_TYPE = re.compile(r"(Article|BlogPosting|Report)$")
 _EXCLUDED_REGION: Final = re.compile(
     r"(?<![a-z])(header|masthead|top-?bar|nav|navbar|menu|footer|sidebar|side-bar|aside|related|"
     r"recommend|more-?news|most-?(read|viewed|popular)|popular|latest|trending|teaser|widget|"
-    r"comment|clock|today|current-?date|date-?now|time-?now|weather|ticker)",
+    r"comment|clock|today|current-?date|date-?now|time-?now|weather|ticker|"
+    r"caption|figure|photo|picture|pic-?box|gallery|slideshow)",
     re.IGNORECASE,
 )
-_EXCLUDED_TAGS: Final = frozenset({"header", "nav", "footer", "aside", "a", "script", "style"})
+_EXCLUDED_TAGS: Final = frozenset(
+    {"header", "nav", "footer", "aside", "a", "figure", "figcaption", "script", "style"}
+)
 #: A line that names a copyright or an update, not the publication.
 _NOT_PUBLICATION: Final = re.compile(
     r"©|\(c\)|copyright|all rights reserved|کلیه حقوق|كليه حقوق|تمامی حقوق|حقوق این|"

@@ -255,3 +255,11 @@ def test_the_profiles_formats_and_calendar_are_the_parsers() -> None:
     assert find("<h1>T</h1><p>05|12|2017</p>", formats=("%d|%m|%Y",)).raw == "05|12|2017"
     assert find("<h1>T</h1><p>1396/09/14</p>").raw == "1396/09/14"
     assert find("<h1>T</h1><p>1396/09/14</p>", calendar="gregorian").raw is None
+
+
+def test_a_photo_captions_date_is_not_the_articles() -> None:
+    # Both captions (a <figcaption> and a paragraph in a "picBox") sit between the headline and
+    # the date line and each names the day its photo was taken.
+    result = found("en_photo_caption.html", "Asia/Tehran")
+    assert result == FoundDate(raw="Published 4 June 2024", evidence="visible")
+    assert published_at(result, "Asia/Tehran") == "2024-06-04"
