@@ -5,7 +5,9 @@ Library choice: trafilatura for the title and body; the date is newscrawl's own 
 URL, read with the profile's parser and zone), and htmldate's (through trafilatura) only when
 the finder finds no candidate at all; when the finder's candidates disagree there is no date. It is maintained, has the best published
 scores among open-source main-text extractors and handles Persian pages. Its output is then
-cleaned by our own clean step (``extract.article.clean_article``), as every profile's is.
+cleaned by our own clean step (``extract.article.clean_article``), as every profile's is. A page
+trafilatura finds no text in may carry it in a script (a client-rendered page): the body is then
+``extract.embedded``'s, and the htmldate fallback reads the page's metadata.
 
 How it is called was chosen on a benchmark of real pages (``python -m bench.extraction``, figures
 in ``bench/profiles/extraction.md``): trafilatura's default settings, tables included, given the
@@ -24,6 +26,7 @@ from lxml import html as lxml_html
 from parsel import Selector
 
 from newscrawl.extract.datefinder import Evidence, find_date
+from newscrawl.extract.embedded import MIN_BODY, embedded_body
 from newscrawl.extract.text import normalize_text
 from newscrawl.pages._html import first_string, xpath
 from newscrawl.profiles.model import Profile
@@ -62,6 +65,13 @@ def extract(root: Selector, url: str, profile: Profile) -> GenericFields:
         root.root, url, profile.timezone, formats=profile.dates.formats, calendar=profile.calendar
     )
     fields = _trafilatura(root, url)
+    if sum(map(len, fields.paragraphs)) < MIN_BODY:
+        # A client-rendered page: its text is in a script, not in the markup trafilatura reads
+        # (which may hold a "loading" line or a <noscript> notice at most).
+        embedded = embedded_body(root.root)
+        if embedded:
+            fields.paragraphs = embedded
+            fields.date = fields.date or _metadata_date(root, url)
     if found.raw is not None or found.conflict:
         fields.date, fields.date_evidence = found.raw, found.evidence
         fields.date_conflict = found.conflict
@@ -70,24 +80,38 @@ def extract(root: Selector, url: str, profile: Profile) -> GenericFields:
     return fields
 
 
-def _trafilatura(root: Selector, url: str) -> GenericFields:
-    options = OPTIONS
-    source: Any = root.root
-    if options.reparse:
+#: htmldate's extensive search reads a copyright line's year as 1 January of that year; its
+#: fallback is the page's markup only (the date finder has read the rest already).
+_DATE_PARAMS = trafilatura.settings.set_date_params(extensive=False)
+
+
+def _source(root: Selector) -> Any:
+    if OPTIONS.reparse:
         # trafilatura's own parser (comments and processing instructions removed, its repairs)
         # reads the page better than a tree parsed for our selectors; the tree is serialised
         # back because the page object keeps only the tree, not the decoded text.
-        source = lxml_html.tostring(root.root, encoding="unicode")
+        return lxml_html.tostring(root.root, encoding="unicode")
+    return root.root
+
+
+def _metadata_date(root: Selector, url: str) -> str | None:
+    """htmldate's date through trafilatura's metadata, for a page trafilatura found no text in."""
+    metadata = trafilatura.extract_metadata(
+        _source(root), default_url=url, date_config=_DATE_PARAMS
+    )
+    return metadata.date or None
+
+
+def _trafilatura(root: Selector, url: str) -> GenericFields:
+    options = OPTIONS
     document = trafilatura.bare_extraction(
-        source,
+        _source(root),
         url=url,
         with_metadata=True,
         include_comments=False,
         include_tables=options.include_tables,
         favor_precision=options.favor_precision,
-        # htmldate's extensive search reads a copyright line's year as 1 January of that year;
-        # its fallback is the page's markup only (the date finder has read the rest already).
-        date_extraction_params=trafilatura.settings.set_date_params(extensive=False),
+        date_extraction_params=_DATE_PARAMS,
     )
     if not isinstance(document, trafilatura.settings.Document):
         return GenericFields(title=fallback_title(root))
