@@ -13,7 +13,10 @@ without a date selector. The candidates are read with newscrawl's own parser
    whole page when it has neither), outside the excluded regions below;
 4. ``visible``: the date line nearest the headline (the ``<h1>``): the short text elements from a
    few elements before it to :data:`_AFTER_HEADLINE` elements after it, nearest first;
-5. ``url``: a ``/2020/06/22/`` or ``2020-06-22`` date in the URL's path.
+5. ``label``: a short line anywhere in the page that names itself the publication date
+   ("Published 4 June 2024", "Datum 28.04.2023", ``تاریخ انتشار: ...``; :data:`_LABEL`), first
+   in the page's order, for a page whose date line is not near its headline;
+6. ``url``: a ``/2020/06/22/`` or ``2020-06-22`` date in the URL's path.
 
 The first kind that gives a date decides. Never read: text in a copyright line (``©``,
 "copyright", ``کلیه حقوق``), an "updated"/"modified" line, a link (a related article's date),
@@ -55,7 +58,7 @@ from newscrawl.extract.dates import Calendar, ParsedDate, parse_date
 
 __all__ = ["META_KEYS", "Evidence", "FoundDate", "find_date"]
 
-Evidence = Literal["json-ld", "meta", "time", "visible", "url"]
+Evidence = Literal["json-ld", "meta", "time", "visible", "label", "url"]
 
 #: Meta tags that carry the publication time, in order of preference (lower case; ``property``
 #: or ``name`` attribute).
@@ -101,6 +104,16 @@ _NOT_PUBLICATION: Final = re.compile(
     r"به[\u200c ]?روز|بروز|ویرایش",
     re.IGNORECASE,
 )
+#: A line that names the publication date: the label, then the date (``label`` evidence).
+_LABEL: Final = re.compile(
+    r"^(?:published|publication date|posted|date|datum|veröffentlicht|publié|publicado|"
+    r"pubblicato|yayın tarihi|yayınlanma tarihi|تاریخ انتشار|تاريخ النشر|تاریخ|تاريخ|"
+    r"انتشار|منتشر شده)(?:\s+(?:on|am|le|el|il))?\s*[:：]?\s*\S",
+    re.IGNORECASE,
+)
+#: The most words without a digit (a month's name, a weekday, a byline's name) in a line that is
+#: a date; a longer line is a sentence that names a date, not the article's date line.
+_DATE_LINE_WORDS: Final = 4
 #: The longest text taken for a date line: longer is a paragraph.
 _MAX_LINE: Final = 120
 #: How many elements before and after the headline are searched for its date line.
@@ -151,9 +164,7 @@ def find_date(
     elements = [el for el in root.iter() if isinstance(el.tag, str)]
     headline = next((i for i, el in enumerate(elements) if el.tag == "h1"), None)
     article = _headline_region(elements[headline]) if headline is not None else frozenset()
-    visible = _first(
-        read(text, "visible") for text in _headline_lines(elements, headline, article)
-    )
+    visible = _first(read(text, "visible") for text in _headline_lines(elements, headline, article))
     sources: tuple[tuple[Evidence, list[str]], ...] = (
         ("json-ld", _jsonld_dates(root)),
         ("meta", _meta_dates(root)),
@@ -161,10 +172,14 @@ def find_date(
     )
     strong = _first(read(raw, evidence) for evidence, raws in sources for raw in raws)
     if strong is not None:
-        if visible is not None and not _same_day(strong, visible):
+        if visible is not None and _is_date_line(visible.raw) and not _same_day(strong, visible):
             return FoundDate(raw=None, conflict=True)
         return FoundDate(raw=strong.raw, evidence=strong.evidence)
-    best = visible or read(_url_date(url), "url")
+    best = (
+        visible
+        or _first(read(text, "label") for text in _labelled_lines(elements, article))
+        or read(_url_date(url), "url")
+    )
     return FoundDate(raw=None) if best is None else FoundDate(raw=best.raw, evidence=best.evidence)
 
 
@@ -184,6 +199,18 @@ def _days(candidate: _Candidate) -> set[date]:
         return days
     days.add(own.date())
     return days
+
+
+def _is_date_line(text: str) -> bool:
+    """True for a line that is a date: at most :data:`_DATE_LINE_WORDS` words without a digit
+    besides a publication label (``5 June 2024``, ``By Jane Roe, 5 June 2024``, ``Datum
+    28.04.2023``), not a sentence that names a date ("reported on the radio on 26.08.2024")."""
+    label = _LABEL.match(text)
+    rest = text[label.end() - 1 :] if label else text  # the match ends on the date's first char
+    words = [
+        w for w in rest.split() if any(c.isalpha() for c in w) and not any(c.isdigit() for c in w)
+    ]
+    return len(words) <= _DATE_LINE_WORDS
 
 
 def _same_day(strong: _Candidate, visible: _Candidate) -> bool:
@@ -264,6 +291,27 @@ def _headline_lines(
             continue
         text = _text(element)
         if text and len(text) <= _MAX_LINE and not _NOT_PUBLICATION.search(text):
+            yield text
+
+
+def _labelled_lines(
+    elements: list[etree._Element], article: frozenset[etree._Element]
+) -> Iterator[str]:
+    """Short lines that begin with a publication label (:data:`_LABEL`), in the page's order;
+    of a line and the lines inside it, the innermost."""
+    for element in elements:
+        if element in article or element.tag in ("html", "head", "body"):
+            continue
+        text = _text(element)
+        if (
+            text
+            and len(text) <= _MAX_LINE
+            and _LABEL.match(text)
+            and not _NOT_PUBLICATION.search(text)
+            and not _excluded(element, article)
+            # the innermost such line: the <li>, not the list that holds it and the next <li>
+            and not any(_LABEL.match(_text(inner)) for inner in element.iterdescendants())
+        ):
             yield text
 
 

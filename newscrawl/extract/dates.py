@@ -225,6 +225,12 @@ _NUMERIC_RE: Final = re.compile(
     + _TIME
 )
 
+# 28.04.2023, 5.6.2024 14:30: a dotted date is day first wherever it is written (German, Russian,
+# Turkish, ...; month-first dates are written with slashes). Four-digit years only.
+_DOTTED_RE: Final = re.compile(
+    r"(?<![\w.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?!\d)(?!\.\d)" + _TIME
+)
+
 _EN_MONTH: Final = r"(?i:" + _alternation(list(_ENGLISH_MONTHS)) + r")"
 _ORD: Final = r"(?:st|nd|rd|th)?"
 # "Dec 5, 2017" / "Wednesday, April 18, 2012" (month first) or "5 December 2017" / "05-Dec-2017"
@@ -532,12 +538,25 @@ def _read_numeric(m: re.Match[str], sub: Subject) -> ParsedDate | None:
     return _with_time(day, m, sub)
 
 
+def _find_dotted(text: str) -> re.Match[str] | None:
+    """The first ``D.M.YYYY`` date with a Gregorian year (1700–9000)."""
+    if "." not in text:
+        return None
+    for m in _DOTTED_RE.finditer(text):
+        if MIN_GREGORIAN_YEAR <= int(m.group("y")) <= MAX_GREGORIAN_YEAR:
+            return m
+    return None
+
+
 #: ``Dec 5, 2017 21:27``, ``30 April 2019 - 19:19``, ``Jan 17, 2023, 1:36 PM``,
 #: ``Wednesday, April 18, 2012``, ``05-Dec-2017``: English month names, 12- or 24-hour clock.
 english_month_name: Final = Pattern(_find_english, _read_english)
 
 #: ISO 8601 and other numeric Gregorian dates: ``2017-12-05T21:27:00+03:30``, ``2017/12/05 21:27``.
 numeric_gregorian: Final = Pattern(_find_numeric_gregorian, _read_numeric)
+
+#: Dotted day-first dates: ``28.04.2023``, ``5.6.2024 14:30``.
+dotted_day_first: Final = Pattern(_find_dotted, _read_numeric)
 
 
 @dataclass(frozen=True, slots=True)
@@ -583,9 +602,9 @@ RECOGNISERS: Final[tuple[Recogniser, ...]] = (
     ),
     Recogniser("RFC 822", _GREGORIAN_CALENDARS, rfc822),
     Recogniser(
-        "first Gregorian date: English month name or numeric (ISO 8601)",
+        "first Gregorian date: English month name, numeric (ISO 8601) or dotted day first",
         _GREGORIAN_CALENDARS,
-        Earliest((english_month_name, numeric_gregorian)),
+        Earliest((english_month_name, numeric_gregorian, dotted_day_first)),
     ),
 )
 
@@ -593,7 +612,6 @@ RECOGNISERS: Final[tuple[Recogniser, ...]] = (
 _TABLES: Final[dict[str, tuple[Recognise, ...]]] = {
     cal: tuple(r.recognise for r in RECOGNISERS if cal in r.calendars) for cal in CALENDARS
 }
-
 
 
 def parse_date(

@@ -263,3 +263,42 @@ def test_a_photo_captions_date_is_not_the_articles() -> None:
     result = found("en_photo_caption.html", "Asia/Tehran")
     assert result == FoundDate(raw="Published 4 June 2024", evidence="visible")
     assert published_at(result, "Asia/Tehran") == "2024-06-04"
+
+
+def test_a_labelled_date_line_far_from_the_headline_dates_the_page() -> None:
+    # no <h1>, no structured data: the side column's "Datum" line (a dotted date is day first)
+    page = (
+        "<html><body><div class='story'><h2 class='title'>Rural broadband reaches 400 villages</h2>"
+        "<p>The ministry connected another 400 villages in the first half of the year.</p></div>"
+        "<div class='col1'><ul class='smallList'><li><strong>Datum</strong> 28.04.2023</li>"
+        "<li><strong>Autor</strong> Jane Roe</li></ul></div></body></html>"
+    )
+    result = find_date(
+        Selector(text=page).root, "https://www.example.gov/de/a-65464327", "Europe/Berlin"
+    )
+    assert result == FoundDate(raw="Datum 28.04.2023", evidence="label")
+
+
+def headline_page(line: str) -> str:
+    return (
+        "<html><head><meta property='article:published_time' content='2024-08-27T10:32:24Z'>"
+        f"</head><body><article><h1>Rural broadband reaches 400 villages</h1><p>{line}</p>"
+        "<p>The ministry connected another 400 villages in the first half of the year.</p>"
+        "</article></body></html>"
+    )
+
+
+def test_a_sentence_that_names_another_day_does_not_contradict_the_meta_date() -> None:
+    page = headline_page("This story was reported on the radio on 26.08.2024 at 06:00.")
+    result = find_date(Selector(text=page).root, "https://www.example.gov/news/1", "UTC")
+    assert result == FoundDate(raw="2024-08-27T10:32:24Z", evidence="meta")
+
+
+@pytest.mark.parametrize(
+    "line", ["26.08.2024", "By Jane Roe, 26 August 2024", "Published 26.08.2024, 06:00"]
+)
+def test_a_date_line_under_the_headline_that_names_another_day_is_a_conflict(line: str) -> None:
+    result = find_date(
+        Selector(text=headline_page(line)).root, "https://www.example.gov/news/1", "UTC"
+    )
+    assert result == FoundDate(raw=None, conflict=True)

@@ -186,7 +186,12 @@ CASES = [
     case("Dec 5, 2017 21:27", g(2017, 12, 5, 21, 27), formats=("%b %d, %Y %H:%M",), id="fmt-ict"),
     case("05.12.2017 21:27", g(2017, 12, 5, 21, 27), formats=("%d.%m.%Y %H:%M",), id="fmt-dots"),
     case("05.12.2017", g(2017, 12, 5), formats=("%H:%M", "%d.%m.%Y"), id="fmt-second-format"),
-    case("05.12.2017 21:27", None, id="dots-without-format"),
+    # dotted dates are day first (German, Russian, Turkish...; month first is written with "/")
+    case("05.12.2017 21:27", g(2017, 12, 5, 21, 27), id="dots-day-first"),
+    case("Datum 28.04.2023", g(2023, 4, 28), id="dots-after-a-label"),
+    case("31.02.2023", None, id="dots-impossible-day"),
+    case("v1.2.2023", None, id="dots-version-number"),
+    case("1.2.3.2024", None, id="dots-four-numbers"),
     case("1396/09/14", j(1396, 9, 14), formats=("%Y/%m/%d",), id="fmt-never-gregorian-1396"),
     case(
         "2017-12-05 18:27 +0000",
