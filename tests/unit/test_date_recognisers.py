@@ -317,7 +317,9 @@ def _names(calendar: str) -> list[str]:
 
 
 def test_table_order_per_calendar() -> None:
-    gregorian_dates = "first Gregorian date: English month name or numeric (ISO 8601)"
+    gregorian_dates = (
+        "first Gregorian date: English month name, numeric (ISO 8601) or dotted day first"
+    )
     assert _names("auto") == [
         "profile strptime formats",
         "Jalali with a month name",
