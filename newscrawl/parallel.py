@@ -9,8 +9,9 @@ Why processes rather than several crawlers on one reactor: a crawl's pace is set
 thread (docs/ARCHITECTURE.md, "Processes of a crawl"), and crawlers sharing a reactor share its
 one core and its event loop, so a slow page parse in one site delays every other; a child of its
 own also keeps each crawl's settings, stats file, lock, exit code and log apart, and a crash
-costs one site. The price is one Python interpreter (and its worker processes) per running
-site; bench/RESULTS.md gives the measured peak memory.
+costs one site. The price is a process (and its worker processes) per running site; forked
+from one server that has imported a crawl's modules (:mod:`newscrawl.forkserver`), the processes
+share those pages. bench/RESULTS.md gives the measured peak memory.
 
 Stopping (:func:`run_pool`): the first SIGINT or SIGTERM the command receives is forwarded once
 to every running child, which Scrapy takes as a graceful stop (the run is recorded ``aborted``,

@@ -2,7 +2,9 @@
 
 One Scrapy process can't run two crawls one after another, so each site gets its own
 ``scrapy crawl`` (``--all``: every profile, one after another; ``--parallel N``: up to N at once,
-a bounded pool of crawl processes, :mod:`newscrawl.parallel`). The child writes its final stats
+a bounded pool of crawl processes, :mod:`newscrawl.parallel`); with several sites the children
+are forked from a server that has imported a crawl's modules once (:mod:`newscrawl.forkserver`).
+The child writes its final stats
 to a file, from which the outcome of each site is read. The exit code tells a scheduler (cron,
 systemd) what happened:
 
@@ -292,6 +294,7 @@ def run(args: argparse.Namespace) -> int:
             capture_log=False,
             log_file=log,
             own_group=True,
+            fork=len(sites) > 1,  # see newscrawl.forkserver
         )
 
     def done(site: str, result: CrawlResult) -> None:
@@ -312,7 +315,13 @@ def run(args: argparse.Namespace) -> int:
 
     from newscrawl.parallel import run_pool
 
-    stopped = run_pool(sites, args.parallel, start, done)
+    try:
+        stopped = run_pool(sites, args.parallel, start, done)
+    finally:
+        if len(sites) > 1:
+            from newscrawl.forkserver import stop_server
+
+            stop_server()
     if stopped.stopped_by is not None:
         name = signal.Signals(stopped.stopped_by).name
         for site in stopped.not_started:

@@ -41,16 +41,31 @@ def replica() -> Iterator[ReplicaProcess]:
 
 
 def start_command(
-    tmp_path: Path, replica: ReplicaProcess, db_url: str, sites: int, *args: str
+    tmp_path: Path,
+    replica: ReplicaProcess,
+    db_url: str,
+    sites: int,
+    *args: str,
+    own_group: bool = False,
 ) -> tuple[subprocess.Popen[str], list[str], Path]:
-    """``newscrawl crawl <sites copies> ...args`` in a child process; its output goes to files."""
+    """``newscrawl crawl <sites copies> ...args`` in a child process; its output goes to files.
+
+    With *own_group* the command leads a process group, as a shell's foreground job does.
+    """
     names = write_profiles(tmp_path / "sites", replica.urls["ict_en"], sites)
     env = {**os.environ, "NEWSCRAWL_SITES_DIR": str(tmp_path / "sites")}
     out = tmp_path / "out.txt"
     command = [sys.executable, "-m", "newscrawl.cli", "crawl", *names, "--database-url", db_url]
     command += [*LOOPBACK_OPTIONS, *PACED, *args]
     with out.open("w") as stdout, (tmp_path / "err.txt").open("w") as stderr:
-        proc = subprocess.Popen(command, env=env, stdout=stdout, stderr=stderr, text=True)
+        proc = subprocess.Popen(
+            command,
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+            text=True,
+            process_group=0 if own_group else None,
+        )
     return proc, names, out
 
 
@@ -102,14 +117,29 @@ def test_parallel_sites_run_at_once_each_holding_its_lock(replica, db_url, tmp_p
     assert all(re.fullmatch(r"fleet_\d\d: exit 0, \d+ articles, [\d.]+s", line) for line in lines)
 
 
-def test_ctrl_c_stops_every_running_site_and_starts_no_other(replica, db_url, tmp_path):
+@pytest.mark.parametrize("to", ["command", "terminal"])
+def test_ctrl_c_stops_every_running_site_and_starts_no_other(replica, db_url, tmp_path, to):
     # four sites, two at a time, slow enough that none ends before the signal
     proc, names, out = start_command(
-        tmp_path, replica, db_url, 4, "--parallel", "2", "-s", "DOWNLOAD_DELAY=2"
+        tmp_path,
+        replica,
+        db_url,
+        4,
+        "--parallel",
+        "2",
+        "-s",
+        "DOWNLOAD_DELAY=2",
+        own_group=to == "terminal",
     )
     try:
         started = wait_running(db_url, 2)
-        os.kill(proc.pid, signal.SIGINT)  # the command only: its crawls have their own groups
+        if to == "terminal":
+            # Ctrl-C at a terminal: every process of the foreground group (the command, the
+            # fork server its crawls come from); the crawls have groups of their own, so they
+            # get it once, from the command, and stop gracefully
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            os.kill(proc.pid, signal.SIGINT)
         code = proc.wait(timeout=120)
     finally:
         stop_process(proc)  # type: ignore[arg-type]
