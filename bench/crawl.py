@@ -174,6 +174,26 @@ def tree_rss_kb(pid: int) -> int:
     return sum(_status_kb(process, "VmRSS:") for process in [pid, *_descendants(pid)])
 
 
+def tree_pss_kb(pid: int) -> int:
+    """Proportional memory of *pid* and its descendants, summed (``Pss`` of smaps_rollup).
+
+    A page shared by n processes counts 1/n in each: the sum is the memory the tree holds, where
+    summed RSS counts a shared page once per process (children forked from a preloaded server
+    share its imported modules).
+    """
+    total = 0
+    for process in [pid, *_descendants(pid)]:
+        try:
+            with open(f"/proc/{process}/smaps_rollup", encoding="ascii") as rollup:
+                for line in rollup:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            pass  # gone
+    return total
+
+
 def tree_status_kb(pid: int, key: str) -> dict[int, int]:
     """A kB field (``VmHWM:``, ``VmRSS:``) of *pid* and of each of its live descendants, by PID."""
     return {process: _status_kb(process, key) for process in [pid, *_descendants(pid)]}
