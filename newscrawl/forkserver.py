@@ -31,6 +31,8 @@ Scrapy's, as it would be for the command.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import multiprocessing
 import os
 import signal
@@ -88,7 +90,15 @@ def _crawl(
     sys.modules.pop("newscrawl.settings", None)
     from scrapy.cmdline import execute
 
-    execute(list(argv))
+    try:
+        execute(list(argv))
+    finally:
+        # What an interpreter does as it exits, and a forked child (ended by os._exit) would
+        # skip: collect garbage, so that a Deferred's unhandled failure (a component refusing
+        # its settings at start) is logged as ``scrapy crawl`` logs it, and run the exit
+        # handlers (logging's flush among them). CPython has no public name for the latter.
+        gc.collect()
+        atexit._run_exitfuncs()
 
 
 class ForkedCrawl:

@@ -9,8 +9,9 @@ import sys
 import pytest
 from scrapy.utils.test import get_crawler
 
+from newscrawl import runner
 from newscrawl.middlewares import ContactUserAgentMiddleware
-from newscrawl.runner import run_crawl
+from tests.helpers import run_crawl
 
 pytestmark = pytest.mark.crawl
 
@@ -83,10 +84,13 @@ def test_bad_worker_niceness_names_the_setting():
     ("setting", "others"),
     [("NEWSCRAWL_EXTRACT_PROCESSES", {}), ("NEWSCRAWL_DB_WRITER_PROCESS", {"NEWSCRAWL_EXTRACT_PROCESSES": "0"})],
 )
-def test_worker_processes_need_the_asyncio_reactor(tmp_path, setting, others):
+# fork: a forked crawl (which ends by os._exit) must log the refusal as a fresh process does
+@pytest.mark.parametrize("fork", [False, True], ids=["process", "forked"])
+def test_worker_processes_need_the_asyncio_reactor(tmp_path, setting, others, fork):
     db = f"sqlite:///{tmp_path / 'x.sqlite3'}"
-    result = run_crawl(
+    result = runner.run_crawl(
         "ict_en",
+        fork=fork,
         base_url=UNREACHABLE,
         database_url=db,
         settings={"TWISTED_REACTOR": "twisted.internet.epollreactor.EPollReactor", **others},
