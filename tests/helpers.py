@@ -8,13 +8,15 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy.orm import Session
 
+from newscrawl import runner
 from newscrawl.db.store import record_gone
 from newscrawl.items import Article, RawCapture
 from newscrawl.removal import GoneObservation, GoneReason
+from newscrawl.runner import CrawlOptions, CrawlResult
 from tests.pg import create_pg_database, drop_pg_database
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -23,6 +25,15 @@ GOLDEN_FILE = FIXTURES / "golden" / "ict_en_27012.json"
 #: ``EXTENSIONS`` of an in-process crawler (``get_crawler``) that stores: the crawl's database
 #: (``newscrawl.extensions.archive.Archive``), which the persist pipeline needs.
 ARCHIVE_ONLY = {"newscrawl.extensions.archive.Archive": 100}
+
+
+def run_crawl(spider: str, **options: Unpack[CrawlOptions]) -> CrawlResult:
+    """:func:`newscrawl.runner.run_crawl` with ``fork=True``: the test's crawl is forked from the
+    fork server (:mod:`newscrawl.forkserver`), as ``newscrawl crawl`` forks its crawls when it has
+    several sites. The same ``scrapy crawl``, without a fresh interpreter's 2 s of imports per
+    crawl (the suite's largest cost on 2 cores). The fresh-process path stays tested by the tests
+    of the ``newscrawl`` commands, which crawl one site, and by those that pass ``fork=False``."""
+    return runner.run_crawl(spider, fork=True, **options)
 
 
 def load_golden() -> dict[str, Any]:

@@ -31,10 +31,10 @@ from warcio.archiveiterator import ArchiveIterator
 from newscrawl.db.models import Capture
 from newscrawl.export.wacz import WaczWriter
 from newscrawl.items import RawCapture
-from newscrawl.runner import run_crawl
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.process import ReplicaProcess
 from tests.export.export_helpers import assert_valid, run_cli
+from tests.helpers import run_crawl
 
 REPO = Path(__file__).resolve().parents[2]
 WACZ = Path(sys.executable).with_name("wacz")

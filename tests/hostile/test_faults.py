@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from newscrawl.db.models import Article, CrawlRun, Revision
 from newscrawl.db.session import make_engine, make_sessionmaker
-from newscrawl.runner import CrawlResult, run_crawl
+from newscrawl.runner import CrawlResult
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from tests.cli.helpers import newscrawl
-from tests.helpers import fresh_database
+from tests.helpers import fresh_database, run_crawl
 from tests.hostile.pages import article_html, listing_html, paragraphs
 from tests.hostile.server import (
     Behaviour,

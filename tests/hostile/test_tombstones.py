@@ -26,10 +26,10 @@ from sqlalchemy import func, select, update
 from newscrawl.cli import main as newscrawl
 from newscrawl.db.models import Article, RemovalEvidence, Revision
 from newscrawl.db.session import make_engine
-from newscrawl.runner import CrawlResult, run_crawl
+from newscrawl.runner import CrawlResult
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from tests.export.export_helpers import read_jsonl
-from tests.helpers import BACKENDS, fresh_database
+from tests.helpers import BACKENDS, fresh_database, run_crawl
 from tests.hostile.pages import article_html, listing_html
 from tests.hostile.server import (
     NOT_FOUND,
@@ -141,17 +141,18 @@ def archive(database_url: str) -> tuple[list[int], dict[str, int]]:
     return sorted(int(s) for s in removed), dict(kinds)
 
 
-def seven_hours_earlier(database_url: str) -> None:
-    """Every time the archive's rule reads, 7 h earlier: crawls 1-3 ran 7 h before crawl 4."""
+def earlier(database_url: str, by: timedelta) -> None:
+    """Every time the archive's rule reads, *by* earlier: the crawls so far ran that much before
+    the next one. The archive keeps these times to the second, and two crawls of this small
+    site can fall in the same second, so the tests order them in the data, not by the clock."""
     engine = make_engine(database_url)
-    earlier = timedelta(hours=7)
     try:
         with engine.begin() as connection:
             for article_id, seen in connection.execute(select(Article.id, Article.last_seen_at)):
                 connection.execute(
                     update(Article)
                     .where(Article.id == article_id)
-                    .values(last_seen_at=seen - earlier)
+                    .values(last_seen_at=seen - by)
                 )
             observed = connection.execute(
                 select(RemovalEvidence.id, RemovalEvidence.observed_at)
@@ -160,7 +161,7 @@ def seven_hours_earlier(database_url: str) -> None:
                 connection.execute(
                     update(RemovalEvidence)
                     .where(RemovalEvidence.id == evidence_id)
-                    .values(observed_at=at - earlier)
+                    .values(observed_at=at - by)
                 )
     finally:
         engine.dispose()
@@ -182,6 +183,7 @@ def test_a_tombstone_needs_two_gone_answers_hours_apart_and_nothing_else_makes_o
             base = server.url(0)
             first = crawl(server, db_url, sites_env)
             assert first.stat("newscrawl/persist/new") == len(ARTICLES) + 1
+            earlier(db_url, timedelta(minutes=1))
 
             routes.update({f"/en/news/{n}": answer for n, answer in ANSWERS.items()})
             routes[flapping] = NOT_FOUND
@@ -198,15 +200,16 @@ def test_a_tombstone_needs_two_gone_answers_hours_apart_and_nothing_else_makes_o
             assert second.stat("newscrawl/article/challenge") == 2  # 10 and 12; 11 is a 503
             assert second.stat("newscrawl/article/lost/rate_limited") == 1
             assert second.stat("newscrawl/article/error/DownloadTimeoutError") == 1
+            earlier(db_url, timedelta(minutes=1))
 
             routes[flapping] = Page(article_html(FLAPPING))  # live again
             third = crawl(server, db_url, sites_env)
-            # a second observation seconds after the first: still no tombstone
+            # a second observation a minute after the first: still no tombstone
             assert archive(db_url)[0] == []
             assert third.stat("newscrawl/persist/gone_observed") == len(EVIDENCE)
             assert third.stat("newscrawl/persist/unchanged") == 1  # the live one
 
-            seven_hours_earlier(db_url)
+            earlier(db_url, timedelta(hours=7))  # crawls 1-3 ran 7 h before crawl 4
             routes[flapping] = NOT_FOUND
             fourth = crawl(server, db_url, sites_env)
 

@@ -9,10 +9,9 @@ import pytest
 
 from newscrawl.db.queries import KnownArticle
 from newscrawl.incremental import IncrementalState
-from newscrawl.runner import run_crawl
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.process import ReplicaProcess
-from tests.helpers import BACKENDS, fresh_database
+from tests.helpers import BACKENDS, fresh_database, run_crawl
 
 pytestmark = pytest.mark.crawl
 

@@ -13,11 +13,10 @@ from sqlalchemy import select
 from newscrawl.cli import main as newscrawl
 from newscrawl.db.models import Revision
 from newscrawl.db.session import make_engine, make_sessionmaker
-from newscrawl.runner import run_crawl
 from newscrawl.schemas import article_schema
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.process import ReplicaProcess
-from tests.helpers import BACKENDS, fresh_database
+from tests.helpers import BACKENDS, fresh_database, run_crawl
 
 pytestmark = pytest.mark.crawl
 

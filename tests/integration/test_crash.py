@@ -37,11 +37,11 @@ from newscrawl.db.models import (
 )
 from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
 from newscrawl.extract.neardup import BANDS
-from newscrawl.runner import crawl_command, run_crawl
+from newscrawl.runner import crawl_command
 from newscrawl_replica.generate import generate_site
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.process import ReplicaProcess
-from tests.helpers import BACKENDS, fresh_database
+from tests.helpers import BACKENDS, fresh_database, run_crawl
 
 pytestmark = pytest.mark.crawl
 

@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 
 from newscrawl.db.models import Article, Revision
 from newscrawl.db.session import make_engine, make_sessionmaker
-from newscrawl.runner import CrawlResult, run_crawl
+from newscrawl.runner import CrawlResult
 from newscrawl_replica.generate import generate_site
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.process import ReplicaProcess
-from tests.helpers import BACKENDS, fresh_database
+from tests.helpers import BACKENDS, fresh_database, run_crawl
 
 pytestmark = pytest.mark.crawl
 

@@ -21,10 +21,9 @@ from newscrawl.cli.crawl import EXIT_ERROR
 from newscrawl.db.models import Article, CrawlRun, Revision
 from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
 from newscrawl.pipelines.persist import PERSIST_FAILED
-from newscrawl.runner import run_crawl
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.process import ReplicaProcess
-from tests.helpers import BACKENDS, fresh_database
+from tests.helpers import BACKENDS, fresh_database, run_crawl
 from tests.runs.conftest import LOOPBACK_OPTIONS, newscrawl_here
 
 pytestmark = pytest.mark.crawl

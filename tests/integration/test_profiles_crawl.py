@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from newscrawl.profiles import load_profiles
-from newscrawl.runner import run_crawl
 from newscrawl_replica.generate import generate_site
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.model import ArticleSpec
 from newscrawl_replica.process import ReplicaProcess
+from tests.helpers import run_crawl
 
 pytestmark = pytest.mark.crawl
 

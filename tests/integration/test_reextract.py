@@ -20,11 +20,10 @@ from newscrawl.cli import main as newscrawl
 from newscrawl.db.models import Article, Revision
 from newscrawl.db.session import make_engine, make_sessionmaker
 from newscrawl.profiles.loader import SHIPPED_DIR, SITES_DIR_ENV
-from newscrawl.runner import run_crawl
 from newscrawl_replica.generate import generate_site
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.process import ReplicaProcess
-from tests.helpers import BACKENDS, fresh_database
+from tests.helpers import BACKENDS, fresh_database, run_crawl
 
 pytestmark = pytest.mark.crawl
 

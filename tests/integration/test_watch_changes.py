@@ -36,11 +36,11 @@ from newscrawl.cli import main as newscrawl
 from newscrawl.db.models import Article, Delivery, Revision
 from newscrawl.db.session import make_engine, make_sessionmaker
 from newscrawl.profiles.loader import SHIPPED_DIR
-from newscrawl.runner import CrawlResult, run_crawl
+from newscrawl.runner import CrawlResult
 from newscrawl_replica.generate import generate_site
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.process import ReplicaProcess
-from tests.helpers import BACKENDS, fresh_database
+from tests.helpers import BACKENDS, fresh_database, run_crawl
 
 pytestmark = pytest.mark.crawl
 

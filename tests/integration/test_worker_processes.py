@@ -14,10 +14,9 @@ from sqlalchemy import select
 
 from newscrawl.db.models import Article, Revision
 from newscrawl.db.session import make_engine, make_sessionmaker
-from newscrawl.runner import run_crawl
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.process import ReplicaProcess
-from tests.helpers import BACKENDS, fresh_database
+from tests.helpers import BACKENDS, fresh_database, run_crawl
 
 pytestmark = pytest.mark.crawl
 

@@ -23,11 +23,12 @@ from newscrawl.cli.runs import format_runs
 from newscrawl.db.locks import LockInfo, read_lock
 from newscrawl.db.models import CrawlLock, CrawlRun
 from newscrawl.extensions.runs import RunRecorder, run_counts, run_outcome
-from newscrawl.runner import crawl_command, run_crawl
+from newscrawl.runner import crawl_command
 from newscrawl_replica.generate import generate_site
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.model import EMPTY_BODY, GONE
 from newscrawl_replica.process import ReplicaProcess
+from tests.helpers import run_crawl
 from tests.runs.conftest import (
     LOOPBACK_OPTIONS,
     SITE,
