@@ -10,9 +10,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Unpack
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from newscrawl import runner
+from newscrawl.db.models import Article as ArticleRow
+from newscrawl.db.models import RemovalEvidence
+from newscrawl.db.session import make_engine
 from newscrawl.db.store import record_gone
 from newscrawl.items import Article, RawCapture
 from newscrawl.removal import GoneObservation, GoneReason
@@ -130,3 +134,31 @@ def tombstone(
         observation = gone(site, lang, source_id, when, status=status, reason=reason)
         outcome = record_gone(session, observation, min_interval=timedelta(hours=6))
     return outcome == "removed"
+
+
+def crawls_ran_earlier(database_url: str, by: timedelta) -> None:
+    """Every time the removal rule reads (``last_seen_at``, ``observed_at``), *by* earlier: the
+    crawls so far ran that much before the next one. The archive keeps these times to the
+    second, and two crawls of a small replica site can fall in the same second (a gone answer
+    then is no later than the last live fetch, and a second one repeats the first), so tests
+    whose crawls must follow one another order them in the data, not by the clock."""
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            for article_id, seen in connection.execute(select(ArticleRow.id, ArticleRow.last_seen_at)):
+                connection.execute(
+                    update(ArticleRow)
+                    .where(ArticleRow.id == article_id)
+                    .values(last_seen_at=seen - by)
+                )
+            observed = connection.execute(
+                select(RemovalEvidence.id, RemovalEvidence.observed_at)
+            ).all()
+            for evidence_id, at in observed:
+                connection.execute(
+                    update(RemovalEvidence)
+                    .where(RemovalEvidence.id == evidence_id)
+                    .values(observed_at=at - by)
+                )
+    finally:
+        engine.dispose()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from newscrawl.cli import main as newscrawl
 from newscrawl.db.models import Article, RemovalEvidence, Revision
@@ -29,7 +29,7 @@ from newscrawl.db.session import make_engine
 from newscrawl.runner import CrawlResult
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from tests.export.export_helpers import read_jsonl
-from tests.helpers import BACKENDS, fresh_database, run_crawl
+from tests.helpers import BACKENDS, crawls_ran_earlier, fresh_database, run_crawl
 from tests.hostile.pages import article_html, listing_html
 from tests.hostile.server import (
     NOT_FOUND,
@@ -141,32 +141,6 @@ def archive(database_url: str) -> tuple[list[int], dict[str, int]]:
     return sorted(int(s) for s in removed), dict(kinds)
 
 
-def earlier(database_url: str, by: timedelta) -> None:
-    """Every time the archive's rule reads, *by* earlier: the crawls so far ran that much before
-    the next one. The archive keeps these times to the second, and two crawls of this small
-    site can fall in the same second, so the tests order them in the data, not by the clock."""
-    engine = make_engine(database_url)
-    try:
-        with engine.begin() as connection:
-            for article_id, seen in connection.execute(select(Article.id, Article.last_seen_at)):
-                connection.execute(
-                    update(Article)
-                    .where(Article.id == article_id)
-                    .values(last_seen_at=seen - by)
-                )
-            observed = connection.execute(
-                select(RemovalEvidence.id, RemovalEvidence.observed_at)
-            ).all()
-            for evidence_id, at in observed:
-                connection.execute(
-                    update(RemovalEvidence)
-                    .where(RemovalEvidence.id == evidence_id)
-                    .values(observed_at=at - by)
-                )
-    finally:
-        engine.dispose()
-
-
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_tombstone_needs_two_gone_answers_hours_apart_and_nothing_else_makes_one(
     backend: str, sites_env: dict[str, str], tmp_path: Path
@@ -183,7 +157,7 @@ def test_a_tombstone_needs_two_gone_answers_hours_apart_and_nothing_else_makes_o
             base = server.url(0)
             first = crawl(server, db_url, sites_env)
             assert first.stat("newscrawl/persist/new") == len(ARTICLES) + 1
-            earlier(db_url, timedelta(minutes=1))
+            crawls_ran_earlier(db_url, timedelta(minutes=1))
 
             routes.update({f"/en/news/{n}": answer for n, answer in ANSWERS.items()})
             routes[flapping] = NOT_FOUND
@@ -200,7 +174,7 @@ def test_a_tombstone_needs_two_gone_answers_hours_apart_and_nothing_else_makes_o
             assert second.stat("newscrawl/article/challenge") == 2  # 10 and 12; 11 is a 503
             assert second.stat("newscrawl/article/lost/rate_limited") == 1
             assert second.stat("newscrawl/article/error/DownloadTimeoutError") == 1
-            earlier(db_url, timedelta(minutes=1))
+            crawls_ran_earlier(db_url, timedelta(minutes=1))
 
             routes[flapping] = Page(article_html(FLAPPING))  # live again
             third = crawl(server, db_url, sites_env)
@@ -209,7 +183,7 @@ def test_a_tombstone_needs_two_gone_answers_hours_apart_and_nothing_else_makes_o
             assert third.stat("newscrawl/persist/gone_observed") == len(EVIDENCE)
             assert third.stat("newscrawl/persist/unchanged") == 1  # the live one
 
-            earlier(db_url, timedelta(hours=7))  # crawls 1-3 ran 7 h before crawl 4
+            crawls_ran_earlier(db_url, timedelta(hours=7))  # crawls 1-3 ran 7 h before crawl 4
             routes[flapping] = NOT_FOUND
             fourth = crawl(server, db_url, sites_env)
 

@@ -13,7 +13,7 @@ computed with zoneinfo. Runs on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,7 +28,7 @@ from newscrawl_replica.generate import generate_site
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.model import ArticleSpec
 from newscrawl_replica.process import ReplicaProcess
-from tests.helpers import BACKENDS, fresh_database, run_crawl
+from tests.helpers import BACKENDS, crawls_ran_earlier, fresh_database, run_crawl
 
 pytestmark = pytest.mark.crawl
 
@@ -137,6 +137,7 @@ def test_edits_make_revisions_a_deletion_a_tombstone_and_a_quiet_crawl_nothing(
         fresh_database(backend, tmp_path) as db_url,
     ):
         first = crawl(replica, db_url)
+        crawls_ran_earlier(db_url, timedelta(minutes=1))
         assert first.stat("newscrawl/persist/new") == len(STORED)
         before = snapshot(db_url)
         assert before.articles == len(STORED)
@@ -148,6 +149,7 @@ def test_edits_make_revisions_a_deletion_a_tombstone_and_a_quiet_crawl_nothing(
         replica.delete("ict_en", DELETED.id)
 
         second = crawl(replica, db_url)
+        crawls_ran_earlier(db_url, timedelta(minutes=1))
         after = snapshot(db_url)
         added = after.revisions[len(before.revisions) :]
         assert sorted(added) == sorted(

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from newscrawl.runner import CrawlResult
 from newscrawl_replica.generate import generate_site
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.process import ReplicaProcess
-from tests.helpers import BACKENDS, fresh_database, run_crawl
+from tests.helpers import BACKENDS, crawls_ran_earlier, fresh_database, run_crawl
 
 pytestmark = pytest.mark.crawl
 
@@ -172,10 +173,12 @@ def test_edits_get_their_bands_feeds_and_webhooks_once(backend, tmp_path, monkey
         for aid, paragraphs in BEFORE.items():
             replica.edit("ict_fa", aid, lead=LEAD, paragraphs=paragraphs)
         crawl(replica, db_url)
+        crawls_ran_earlier(db_url, timedelta(minutes=1))
         for aid, paragraphs in AFTER.items():
             replica.edit("ict_fa", aid, paragraphs=paragraphs)
         replica.delete("ict_fa", DELETED.id)
         crawl(replica, db_url)
+        crawls_ran_earlier(db_url, timedelta(minutes=1))
         crawl_feeds = tmp_path / "crawl-feeds"
         crawl(replica, db_url, NEWSCRAWL_TOMBSTONE_MIN_INTERVAL="0", NEWSCRAWL_FEED_DIR=str(crawl_feeds))
 
