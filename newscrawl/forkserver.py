@@ -14,10 +14,11 @@ until they write to them.
 
 Who forks: ``newscrawl crawl`` with several sites (one server for the command). Not ``newscrawl
 crawl SITE``: a server started for one crawl saves nothing. Not yet the Celery worker's jobs
-(``newscrawl.distributed.tasks``): with a fork server in each pool process, two of the cluster
-tests (tests/distributed/test_cluster.py: three workers, and a SIGKILLed worker) failed, for a
-cause not yet found (a forked crawl is a child of the server, not of the pool process, which
-changes who is killed with a worker); the jobs still start ``scrapy crawl`` afresh. Why a fork server rather than
+(``newscrawl.distributed.tasks``): a Celery prefork pool process is daemonic, and
+:mod:`multiprocessing` refuses a daemonic process children ("daemonic processes are not allowed
+to have children", which the cluster tests showed); and a server per pool process would import
+once per slot, not once per worker. One server per worker would need Celery's threads pool; until
+then the jobs start ``scrapy crawl`` afresh. Why a fork server rather than
 :func:`os.fork` of the caller: the command has threads (one per running crawl waits for it), and a
 fork copies their locks in whatever state they are in; the fork server is single-threaded and has
 run nothing but imports.
