@@ -12,16 +12,13 @@ started with the first such crawl and ended with its parent, imports those modul
 page), and forks a child for each crawl. The children share the imported pages with the server
 until they write to them.
 
-Who forks: ``newscrawl crawl`` with several sites (one server for the command). Not ``newscrawl
-crawl SITE``: a server started for one crawl saves nothing. Not yet the Celery worker's jobs
-(``newscrawl.distributed.tasks``): a Celery prefork pool process is daemonic, and
-:mod:`multiprocessing` refuses a daemonic process children ("daemonic processes are not allowed
-to have children", which the cluster tests showed); and a server per pool process would import
-once per slot, not once per worker. One server per worker would need Celery's threads pool; until
-then the jobs start ``scrapy crawl`` afresh. Why a fork server rather than
-:func:`os.fork` of the caller: the command has threads (one per running crawl waits for it), and a
-fork copies their locks in whatever state they are in; the fork server is single-threaded and has
-run nothing but imports.
+Who forks: ``newscrawl crawl`` with several sites (one server for the command), and the Celery
+worker's jobs (``newscrawl.distributed.tasks``: one server for the worker; its jobs are threads,
+since a prefork pool process is daemonic and :mod:`multiprocessing` refuses a daemonic process
+children). Not ``newscrawl crawl SITE``: a server started for one crawl saves nothing. Why a fork
+server rather than :func:`os.fork` of the caller: the command and the worker have threads (one per
+running crawl waits for it), and a fork copies their locks in whatever state they are in; the fork
+server is single-threaded and has run nothing but imports.
 
 A child (:func:`_crawl`) takes the environment, working directory and output the parent would
 give ``python -m scrapy crawl …`` (:func:`newscrawl.runner.crawl_command`'s arguments), drops

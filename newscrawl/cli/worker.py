@@ -1,7 +1,8 @@
 """``newscrawl worker``: a worker of the crawl cluster (Celery; see :mod:`newscrawl.distributed`).
 
 It takes ``crawl_site`` jobs from the broker (``NEWSCRAWL_BROKER_URL``), at most ``--concurrency``
-at once (Celery's prefork pool; each job's crawl runs in a child process of its own), into the
+at once (Celery's threads pool: each job is a thread of the worker that waits for its crawl, a
+child process of its own forked from the worker's fork server, :mod:`newscrawl.forkserver`), into the
 database that every worker shares (``--database-url`` or ``NEWSCRAWL_DATABASE_URL``, checked once
 at start). ``-s NAME=VALUE`` settings go to every crawl; crawl logs go to ``--log-dir`` (as
 ``newscrawl crawl``). SIGTERM (or Ctrl-C) is Celery's warm shutdown: running jobs finish (or,
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     if database_url:
         _upgrade(database_url)
     log_directory(args.log_dir)  # a usable directory, or a usage error now
-    # the pool's processes are forked from this one: they inherit these
+    # the jobs' crawls get this process's environment
     os.environ[ENV_VAR] = database_url
     if args.log_dir is not None:
         os.environ[LOG_DIR_ENV] = args.log_dir
@@ -79,15 +80,24 @@ def run(args: argparse.Namespace) -> int:
 
     app.conf[CRAWL_SETTINGS] = settings
     name = args.name or f"newscrawl-{os.getpid()}@{socket.gethostname()}"
-    app.worker_main(
-        [
-            "worker",
-            f"--concurrency={args.concurrency}",
-            f"--loglevel={args.loglevel}",
-            f"--queues={queue_name()}",
-            f"--hostname={name}",
-            "--without-gossip",
-            "--without-mingle",
-        ]
-    )
+    from newscrawl.forkserver import stop_server
+
+    try:
+        app.worker_main(
+            [
+                "worker",
+                # threads, not prefork: a job only waits for its crawl's process, and a prefork
+                # pool process (daemonic) may not start multiprocessing children, so could not
+                # fork the crawls from one preloaded server per worker
+                "--pool=threads",
+                f"--concurrency={args.concurrency}",
+                f"--loglevel={args.loglevel}",
+                f"--queues={queue_name()}",
+                f"--hostname={name}",
+                "--without-gossip",
+                "--without-mingle",
+            ]
+        )
+    finally:
+        stop_server()  # reaped, not orphaned: no process left behind the worker
     return 0

@@ -14,10 +14,12 @@ Configuration comes from the environment, so that every worker, ``newscrawl enqu
 ===================================== ==========================================================
 
 The settings that make a job survive its worker: ``task_acks_late`` (a job is acknowledged when
-its crawl has ended, not when it starts), ``task_reject_on_worker_lost`` (a pool process that dies
-mid-job puts the job back at once) and ``worker_prefetch_multiplier = 1`` (a worker process
-reserves no job beyond the one it runs, so a killed worker takes no queued job with it). A worker
-machine that dies whole (power, SIGKILL of the worker) leaves its job unacknowledged; Redis
+its crawl has ended, not when it starts), ``task_reject_on_worker_lost`` (with a prefork pool, a
+pool process that dies mid-job puts the job back at once; ``newscrawl worker`` runs its jobs in
+threads, where a job's crawl that dies ends the job with that crawl's exit code instead) and
+``worker_prefetch_multiplier = 1`` (a worker reserves no job beyond the ones it runs, so a killed
+worker takes no queued job with it). A worker machine that dies whole (power, SIGKILL of the
+worker) leaves its jobs unacknowledged; Redis
 delivers it again after the visibility timeout (RabbitMQ at once, when the connection drops). A
 crawl that outlasts the visibility timeout is delivered a second time while it runs: that copy
 finds the site leased and is retried, and is dropped once the site was crawled after it was

@@ -1,7 +1,9 @@
 """The crawl job: ``crawl_site(site, mode)`` crawls one site in a child process.
 
 A job runs ``scrapy crawl SITE`` through :mod:`newscrawl.runner` (one crawl per process, as
-``newscrawl crawl`` does), with the worker's database, settings and log directory, and ends
+``newscrawl crawl`` does; forked from the worker's fork server, :mod:`newscrawl.forkserver`, so a
+job starts its crawl without a fresh interpreter's imports), with the worker's database, settings
+and log directory, and ends
 
 - **done** when the site was crawled to its end (run ``finished`` or ``failed``): the job is
   acknowledged; so it is, without crawling, when a run of the site that started after the job
@@ -81,7 +83,7 @@ def crawl_site(
     logs = log_directory(None)
     log = open_log(logs, site) if logs is not None else None
     try:
-        result = run_crawl(site, settings=settings, capture_log=False, log_file=log)
+        result = run_crawl(site, settings=settings, capture_log=False, log_file=log, fork=True)
     finally:
         if log is not None:
             log.close()
