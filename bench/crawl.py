@@ -153,19 +153,18 @@ def tree_cpu_s(pid: int) -> float:
     """CPU seconds of *pid*, of its live descendants and of the children it has reaped.
 
     newscrawl's writer (and extract) worker processes are the crawl's children: their CPU is
-    part of what a crawl costs. A worker reaped before the sample counts through the parent's
-    ``cutime``/``cstime``.
+    part of what a crawl costs. A process reaped before the sample counts through its parent's
+    ``cutime``/``cstime``, whichever live process of the tree that parent is (a fork server reaps
+    the crawls it forked); a process counts once, alive or reaped, never both.
     """
     total = 0.0
-    for index, process in enumerate([pid, *_descendants(pid)]):
+    for process in [pid, *_descendants(pid)]:
         try:
             with open(f"/proc/{process}/stat", encoding="ascii") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / CLK_TCK
-        if index == 0:
-            total += (int(fields[13]) + int(fields[14])) / CLK_TCK
+        total += sum(int(value) for value in fields[11:15]) / CLK_TCK
     return total
 
 
