@@ -145,7 +145,9 @@ def crawls_ran_earlier(database_url: str, by: timedelta) -> None:
     engine = make_engine(database_url)
     try:
         with engine.begin() as connection:
-            for article_id, seen in connection.execute(select(ArticleRow.id, ArticleRow.last_seen_at)):
+            for article_id, seen in connection.execute(
+                select(ArticleRow.id, ArticleRow.last_seen_at)
+            ):
                 connection.execute(
                     update(ArticleRow)
                     .where(ArticleRow.id == article_id)
