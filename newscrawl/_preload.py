@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import importlib
+import signal
 import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -117,6 +118,11 @@ def preload() -> None:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
     check()
+    # The server outlives a SIGTERM to its process group (systemd stopping a unit, ``kill -TERM
+    # -PGID``), as it outlives a Ctrl-C (multiprocessing ignores SIGINT in it): its crawls are
+    # waited for through it, so it must stay until they have stopped. It ends with its parent
+    # all the same. Each child takes SIGTERM back (newscrawl.forkserver._crawl).
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     gc.freeze()
 
 

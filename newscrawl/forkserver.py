@@ -74,6 +74,7 @@ def _crawl(
     argv: Sequence[str], env: Mapping[str, str], stdout: int, stderr: int, own_group: bool
 ) -> None:
     """The child: ``scrapy crawl`` as :func:`newscrawl.runner.crawl_command` would run it."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the server ignores it (newscrawl._preload)
     if own_group:
         os.setpgid(0, 0)
     os.environ.clear()

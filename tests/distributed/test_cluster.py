@@ -137,3 +137,39 @@ def test_a_killed_workers_site_is_finished_by_another_worker(replica, cluster):
     assert first.id == victim.id and first.status == "aborted" and first.finished_at is None
     assert f"its process (pid {victim.pid} on {victim.host}) is gone" in (first.message or "")
     assert later and later[-1].status == "finished"
+
+
+@pytest.mark.parametrize("to", ["worker", "group"])
+def test_sigterm_stops_the_worker_after_its_running_crawl_and_loses_no_job(replica, cluster, to):
+    """SIGTERM to the worker's main process only (systemd's KillMode=mixed): the running crawl
+    finishes. To its whole process group (KillMode=control-group, ``kill -TERM -PGID``): the
+    crawl stops gracefully, is recorded ``aborted`` and its job queued again; the worker waits
+    for it either way. The second site's job stays queued for the next worker."""
+    sites = write_profiles(cluster.sites_dir, replica.urls["ict_en"], 2)
+    cluster.settings.update(PACED)
+    worker = cluster.start_worker()  # one slot: the second site waits in the queue
+    cluster.enqueue(*sites)
+
+    def running() -> CrawlRun | None:
+        assert worker.poll() is None, cluster.log(0)
+        runs = [run for run in all_runs(cluster.database_url) if run.status == "running"]
+        return runs[0] if runs else None
+
+    first = wait_for(running, 180, "a running crawl")
+    if to == "worker":
+        worker.send_signal(signal.SIGTERM)
+    else:
+        os.killpg(worker.pid, signal.SIGTERM)
+    assert worker.wait(timeout=180) == 0, cluster.log(0)
+    runs = all_runs(cluster.database_url)
+    with database(cluster.database_url) as sessions, sessions() as session:
+        stored = session.scalar(select(func.count()).select_from(Article))
+        assert session.scalars(select(CrawlLock)).all() == []
+    if to == "worker":
+        assert [(run.site, run.status) for run in runs] == [(first.site, "finished")]
+        assert stored == STORED
+        assert queued(cluster.broker_url) == (1, 0)
+    else:
+        assert [(run.site, run.status) for run in runs] == [(first.site, "aborted")]
+        assert stored is not None and stored < STORED
+        assert queued(cluster.broker_url) == (2, 0)  # the stopped site's job again, and the other
