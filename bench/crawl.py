@@ -123,12 +123,20 @@ class CrawlRun:
         return self.returncode == 0 and self.pages > 0
 
 
-def proc_cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a running process (0.0 if it is gone)."""
+def stat_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (``[state, ppid, …]``); None if the
+    process is gone."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
+            return stat.read().rsplit(")", 1)[1].split()
     except OSError:
+        return None
+
+
+def proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a running process (0.0 if it is gone)."""
+    fields = stat_fields(pid)
+    if fields is None:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
@@ -159,12 +167,9 @@ def tree_cpu_s(pid: int) -> float:
     """
     total = 0.0
     for process in [pid, *_descendants(pid)]:
-        try:
-            with open(f"/proc/{process}/stat", encoding="ascii") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(value) for value in fields[11:15]) / CLK_TCK
+        fields = stat_fields(process)
+        if fields is not None:
+            total += sum(int(value) for value in fields[11:15]) / CLK_TCK
     return total
 
 
@@ -180,17 +185,7 @@ def tree_pss_kb(pid: int) -> int:
     summed RSS counts a shared page once per process (children forked from a preloaded server
     share its imported modules).
     """
-    total = 0
-    for process in [pid, *_descendants(pid)]:
-        try:
-            with open(f"/proc/{process}/smaps_rollup", encoding="ascii") as rollup:
-                for line in rollup:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1])
-                        break
-        except OSError:
-            pass  # gone
-    return total
+    return sum(_status_kb(process, "Pss:", "smaps_rollup") for process in [pid, *_descendants(pid)])
 
 
 def tree_status_kb(pid: int, key: str) -> dict[int, int]:
@@ -198,10 +193,11 @@ def tree_status_kb(pid: int, key: str) -> dict[int, int]:
     return {process: _status_kb(process, key) for process in [pid, *_descendants(pid)]}
 
 
-def _status_kb(pid: int, key: str) -> int:
-    """A kB field (``VmHWM:``, ``VmRSS:``) of /proc/PID/status; 0 if the process is gone."""
+def _status_kb(pid: int, key: str, source: str = "status") -> int:
+    """A kB field (``VmHWM:``, ``VmRSS:``) of /proc/PID/status, or of another such file of the
+    process (``Pss:`` of ``smaps_rollup``); 0 if the process is gone."""
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        with open(f"/proc/{pid}/{source}", encoding="ascii") as status:
             for line in status:
                 if line.startswith(key):
                     return int(line.split()[1])

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.crawl import _descendants, tree_pss_kb, tree_rss_kb
+from bench.crawl import _descendants, stat_fields, tree_pss_kb, tree_rss_kb
 from newscrawl_replica.fleet import write_profiles
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.process import ReplicaProcess
@@ -39,11 +39,8 @@ def _cmdline(pid: int) -> list[bytes]:
 
 
 def _parent(pid: int) -> int:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
-    except OSError:
-        return 0
-    return int(stat.rsplit(")", 1)[1].split()[1])
+    fields = stat_fields(pid)
+    return 0 if fields is None else int(fields[1])
 
 
 def _forked(cmdline: list[bytes]) -> bool:

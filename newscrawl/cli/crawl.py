@@ -4,9 +4,8 @@ One Scrapy process can't run two crawls one after another, so each site gets its
 ``scrapy crawl`` (``--all``: every profile, one after another; ``--parallel N``: up to N at once,
 a bounded pool of crawl processes, :mod:`newscrawl.parallel`); with several sites the children
 are forked from a server that has imported a crawl's modules once (:mod:`newscrawl.forkserver`).
-The child writes its final stats
-to a file, from which the outcome of each site is read. The exit code tells a scheduler (cron,
-systemd) what happened:
+The child writes its final stats to a file, from which the outcome of each site is read. The exit
+code tells a scheduler (cron, systemd) what happened:
 
 ====  ==========================================================================================
 code  meaning
@@ -293,6 +292,7 @@ def run(args: argparse.Namespace) -> int:
             )
         raise usage_error("--base-url needs exactly one site")
     settings = crawl_settings(scrapy_settings(args.set), len(sites), args.parallel)
+    fork = len(sites) > 1  # see newscrawl.forkserver
     check_database(database_to_check(args.database_url, settings))
     logs = log_directory(args.log_dir)
     codes: list[int] = []
@@ -310,7 +310,7 @@ def run(args: argparse.Namespace) -> int:
             capture_log=False,
             log_file=log,
             own_group=True,
-            fork=len(sites) > 1,  # see newscrawl.forkserver
+            fork=fork,
         )
 
     def done(site: str, result: CrawlResult) -> None:
@@ -334,7 +334,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         stopped = run_pool(sites, args.parallel, start, done)
     finally:
-        if len(sites) > 1:
+        if fork:
             from newscrawl.forkserver import stop_server
 
             stop_server()

@@ -20,7 +20,7 @@ threads, where a job's crawl that dies ends the job with that crawl's exit code 
 ``worker_prefetch_multiplier = 1`` (a worker reserves no job beyond the ones it runs, so a killed
 worker takes no queued job with it). A worker machine that dies whole (power, SIGKILL of the
 worker) leaves its jobs unacknowledged; Redis
-delivers it again after the visibility timeout (RabbitMQ at once, when the connection drops). A
+delivers them again after the visibility timeout (RabbitMQ at once, when the connection drops). A
 crawl that outlasts the visibility timeout is delivered a second time while it runs: that copy
 finds the site leased and is retried, and is dropped once the site was crawled after it was
 queued (:mod:`newscrawl.distributed.tasks`), so the timeout only delays recovery, it never
