@@ -19,7 +19,7 @@ without a date selector. The candidates are read with newscrawl's own parser
 6. ``url``: a ``/2020/06/22/`` or ``2020-06-22`` date in the URL's path.
 
 The first kind that gives a date decides. Never read: text in a copyright line (``©``,
-"copyright", ``کلیه حقوق``), an "updated"/"modified" line, a link (a related article's date),
+"copyright", ``کلیه حقوق``), an "updated"/"modified" line, a print edition's line (below), a link (a related article's date),
 a photo's caption (``<figure>``, ``<figcaption>``, a caption or picture box: the day the photo
 was taken), and any element inside a region whose class or id names a header, nav, footer,
 sidebar, related or "most read" box, comments, or a clock/"today" widget
@@ -29,7 +29,12 @@ Disagreement: a date the page shows in the article's header (the ``visible`` can
 never contradicted. When the deciding candidate (json-ld, meta or time) falls on another day
 than the visible one, read both in the site's zone and in the candidate's own offset, the finder
 gives no date and says so (``FoundDate.conflict``): no date is better than a wrong one, and the
-caller counts it. The deciding candidate's time and offset are kept (a ``2020-06-22T20:30:00Z``
+caller counts it. One exception, where the page itself says what its header's date is: a
+newspaper's header often shows the date of the print edition the article appears in, and the
+article went online the evening before. When a line of the page names that day as an edition's
+(``Erschienen in der Ausgabe vom 18.05.2026``, "appeared in print on", "print edition"; see
+:data:`_EDITION`) and the deciding candidate falls on that day or the day before, the two do not
+disagree and the deciding candidate's time is kept. The deciding candidate's time and offset are kept (a ``2020-06-22T20:30:00Z``
 meta tag on a Tehran site is 2020-06-23 00:00 there, not the UTC day).
 
 When no candidate answers, the caller may fall back to htmldate (``pages.generic`` does, through
@@ -45,7 +50,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final, Literal
@@ -111,6 +116,18 @@ _LABEL: Final = re.compile(
     r"انتشار|منتشر شده)(?:\s+(?:on|am|le|el|il))?\s*[:：]?\s*\S",
     re.IGNORECASE,
 )
+#: A line that names a print edition's date: the header's date of a newspaper's article is
+#: often its edition's, a day after the article went online.
+_EDITION: Final = re.compile(
+    r"ausgabe vom|printausgabe|print-ausgabe|gedruckten ausgabe|print edition|in print on|"
+    r"appears? in print|appeared in print|édition du|édition papier|edición impresa|"
+    r"edizione del|edizione cartacea|نسخه چاپی",
+    re.IGNORECASE,
+)
+#: Characters read after an edition's label for its date.
+_EDITION_DATE_SPAN: Final = 80
+#: How many days before its edition's date an article may go online.
+_EDITION_LEAD_DAYS: Final = 1
 #: The most words without a digit (a month's name, a weekday, a byline's name) in a line that is
 #: a date; a longer line is a sentence that names a date, not the article's date line.
 _DATE_LINE_WORDS: Final = 4
@@ -172,7 +189,12 @@ def find_date(
     )
     strong = _first(read(raw, evidence) for evidence, raws in sources for raw in raws)
     if strong is not None:
-        if visible is not None and _is_date_line(visible.raw) and not _same_day(strong, visible):
+        if (
+            visible is not None
+            and _is_date_line(visible.raw)
+            and not _same_day(strong, visible)
+            and not _before_its_edition(strong, visible, _edition_days(elements, read))
+        ):
             return FoundDate(raw=None, conflict=True)
         return FoundDate(raw=strong.raw, evidence=strong.evidence)
     best = (
@@ -198,6 +220,37 @@ def _days(candidate: _Candidate) -> set[date]:
     except ValueError:
         return days
     days.add(own.date())
+    return days
+
+
+def _before_its_edition(strong: _Candidate, visible: _Candidate, editions: set[date]) -> bool:
+    """True when the visible date is a print edition's and *strong* falls on that day or up to
+    :data:`_EDITION_LEAD_DAYS` before it (see the module docstring)."""
+    days = _days(visible) & editions
+    return any(
+        0 <= (edition - day).days <= _EDITION_LEAD_DAYS for edition in days for day in _days(strong)
+    )
+
+
+def _edition_days(
+    elements: list[etree._Element], read: Callable[[str | None, Evidence], _Candidate | None]
+) -> set[date]:
+    """The days that lines of the page name as a print edition's (:data:`_EDITION`)."""
+    days: set[date] = set()
+    for element in elements:
+        if element.tag in ("html", "head", "body", "script", "style"):
+            continue
+        text = _text(element)
+        match = _EDITION.search(text)
+        # the innermost such line: the <div>, not the article that holds it
+        if match is None or any(
+            isinstance(inner.tag, str) and _EDITION.search(_text(inner))
+            for inner in element.iterchildren()
+        ):
+            continue
+        edition = read(text[match.start() : match.start() + _EDITION_DATE_SPAN], "visible")
+        if edition is not None:
+            days |= _days(edition)
     return days
 
 
@@ -290,7 +343,12 @@ def _headline_lines(
         if element in article or _excluded(element, article):
             continue
         text = _text(element)
-        if text and len(text) <= _MAX_LINE and not _NOT_PUBLICATION.search(text):
+        if (
+            text
+            and len(text) <= _MAX_LINE
+            and not _NOT_PUBLICATION.search(text)
+            and not _EDITION.search(text)
+        ):
             yield text
 
 

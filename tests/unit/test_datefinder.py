@@ -302,3 +302,66 @@ def test_a_date_line_under_the_headline_that_names_another_day_is_a_conflict(lin
         Selector(text=headline_page(line)).root, "https://www.example.gov/news/1", "UTC"
     )
     assert result == FoundDate(raw=None, conflict=True)
+
+
+def newspaper_page(published: str, header: str, edition_line: str) -> str:
+    """A daily's article: the header shows its print edition's date, the JSON-LD the instant it
+    went online, and a line under the text, further from the headline than a date line is
+    looked for, names the edition."""
+    paragraphs = "<p>Activists met for a counter-summit while the official summit went on.</p>"
+    return (
+        '<html><head><script type="application/ld+json">'
+        f'{{"@type": "NewsArticle", "datePublished": "{published}"}}</script></head><body>'
+        f'<div class="Date">{header}</div><h1>Nairobi from below</h1>{paragraphs * 45}'
+        f'<div class="source">{edition_line}</div></body></html>'
+    )
+
+
+@pytest.mark.parametrize(
+    "edition_line",
+    [
+        'Erschienen in der <a href="/2026/05-18/">Ausgabe vom 18.05.2026</a>, Seite 9',
+        "A version of this article appeared in print on May 18, 2026, Section A, Page 9.",
+        "Paru dans l'édition du 18.05.2026",
+    ],
+)
+def test_a_header_date_the_page_names_its_print_editions_is_no_conflict_the_evening_before(
+    edition_line: str,
+) -> None:
+    # online at 19:30 on the 17th, in the paper of the 18th: the header shows the paper's day
+    page = newspaper_page("2026-05-17T19:30:02+02:00", "18.05.2026", edition_line)
+    result = find_date(Selector(text=page).root, "https://www.example.de/a/1", "Europe/Berlin")
+    assert result == FoundDate(raw="2026-05-17T19:30:02+02:00", evidence="json-ld")
+
+
+@pytest.mark.parametrize(
+    ("published", "header", "edition_line"),
+    [
+        # two days before its edition: not the evening before
+        ("2026-05-16T19:30:02+02:00", "18.05.2026", "Erschienen in der Ausgabe vom 18.05.2026"),
+        # after its edition's day
+        ("2026-05-19T08:00:00+02:00", "18.05.2026", "Erschienen in der Ausgabe vom 18.05.2026"),
+        # the evening before the edition named, but the header shows another day than the
+        # edition's: the header's date is not explained
+        ("2026-05-18T19:30:02+02:00", "17.05.2026", "Erschienen in der Ausgabe vom 19.05.2026"),
+        # no line names an edition
+        ("2026-05-17T19:30:02+02:00", "18.05.2026", "Seite 9, Schwerpunkt"),
+    ],
+)
+def test_a_header_date_that_is_no_named_edition_of_the_day_after_stays_a_conflict(
+    published: str, header: str, edition_line: str
+) -> None:
+    page = newspaper_page(published, header, edition_line)
+    result = find_date(Selector(text=page).root, "https://www.example.de/a/1", "Europe/Berlin")
+    assert result == FoundDate(raw=None, conflict=True)
+
+
+def test_a_persian_dailys_header_shows_its_print_editions_jalali_date() -> None:
+    day = jalali(1405, 2, 28)  # 28 Ordibehesht 1405, the day of the paper
+    assert day == date(2026, 5, 18)
+    # online at 21:10 the evening before, Tehran time (+03:30 since 2022)
+    page = newspaper_page(
+        "2026-05-17T21:10:00+03:30", "۲۸ اردیبهشت ۱۴۰۵", "در نسخه چاپی ۲۸ اردیبهشت ۱۴۰۵ صفحه ۳"
+    )
+    result = find_date(Selector(text=page).root, "https://www.example.ir/news/1", "Asia/Tehran")
+    assert result == FoundDate(raw="2026-05-17T21:10:00+03:30", evidence="json-ld")
