@@ -103,9 +103,11 @@ def test_three_workers_crawl_every_site_once_never_two_at_once(replica, cluster,
 
 
 def test_a_killed_workers_site_is_finished_by_another_worker(replica, cluster):
-    sites = write_profiles(cluster.sites_dir, replica.urls["ict_en"], 4)
-    cluster.settings.update({**PACED, "DOWNLOAD_DELAY": "0.5"})
-    # a lost worker's job is delivered again after 20 s (checked every second)
+    # two sites, one per worker, and a third queued behind them: the survivor crawls its own,
+    # the queued one and the victim's (each about 10 s at PACED's delay)
+    sites = write_profiles(cluster.sites_dir, replica.urls["ict_en"], 3)
+    cluster.settings.update(PACED)
+    # a lost worker's job is delivered again after 20 s, longer than a crawl (checked every second)
     cluster.env.update(
         {"NEWSCRAWL_BROKER_VISIBILITY": "20", "NEWSCRAWL_BROKER_RESTORE_INTERVAL": "1",
          "NEWSCRAWL_LOCKED_RETRY": "1"}
