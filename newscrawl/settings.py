@@ -149,10 +149,14 @@ EXTENSIONS = {
     "scrapy.extensions.feedexport.FeedExporter": None,
     "newscrawl.extensions.feeds.FeedExporter": 850,
     "newscrawl.extensions.statsfile.StatsFile": 900,
+    # A SIGTERM or Ctrl-C while the crawl starts is held until it runs, so that the crawl closes
+    # (run record, lock, stats file) instead of the reactor stopping with the spider open.
+    "newscrawl.extensions.startup.HoldShutdownUntilStarted": 950,
     # Atom feeds of significant changes at spider close (off without NEWSCRAWL_FEED_DIR).
     "newscrawl.extensions.changefeed.ChangeFeeds": 700,
 }
 NEWSCRAWL_STATS_FILE = ""
+NEWSCRAWL_HOLD_SHUTDOWN_UNTIL_STARTED = True
 # Change feeds (newscrawl.extensions.changefeed): the directory the Atom feeds are written to at the
 # end of each crawl (empty: none), and their minimum score (newscrawl.changes.score.ALERT_THRESHOLD).
 NEWSCRAWL_FEED_DIR = os.environ.get("NEWSCRAWL_FEED_DIR", "")

@@ -121,6 +121,9 @@ HEALTH_MESSAGE: Final = "newscrawl/health/message"
 RUN_ID: Final = "newscrawl/run/id"
 RUN_STATUS: Final = "newscrawl/run/status"
 RUN_MESSAGE: Final = "newscrawl/run/message"
+#: The signal (``SIGTERM``, ``SIGINT``) that came during start-up and was held until the crawl ran
+#: (extensions.startup).
+SHUTDOWN_HELD: Final = "newscrawl/shutdown/held"
 
 # --- the site lock (extensions.runs) --------------------------------------------------------
 LOCK_RENEWED: Final = "newscrawl/lock/renewed"

@@ -12,7 +12,8 @@ def test_the_report_names_the_current_pipelines_and_extensions() -> None:
     assert "item pipelines extract → dedup → persist → warc (off: no NEWSCRAWL_WARC_DIR)" in text
     assert "near-duplicate index on" in text
     assert text.endswith(
-        "extensions Archive, Spidermon, RecheckKnownArticles, ChangeFeeds, RunRecorder, FeedExporter and StatsFile"
+        "extensions Archive, Spidermon, RecheckKnownArticles, ChangeFeeds, RunRecorder, FeedExporter,"
+        " StatsFile and HoldShutdownUntilStarted"
     )
     for stale in ("clean →", "dates →"):
         assert stale not in text
