@@ -166,7 +166,8 @@ def test_sigterm_stops_the_worker_after_its_running_crawl_and_loses_no_job(repli
     runs = all_runs(cluster.database_url)
     with database(cluster.database_url) as sessions, sessions() as session:
         stored = session.scalar(select(func.count()).select_from(Article))
-        assert session.scalars(select(CrawlLock)).all() == []
+        locks = session.scalars(select(CrawlLock)).all()
+    assert locks == [], ([(run.site, run.status) for run in runs], cluster.log(0))
     if to == "worker":
         assert [(run.site, run.status) for run in runs] == [(first.site, "finished")]
         assert stored == STORED
