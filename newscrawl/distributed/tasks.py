@@ -22,14 +22,18 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from celery import Task
 
 from newscrawl.distributed.app import CRAWL_TASK, app
 
-__all__ = ["CRAWL_SETTINGS", "LOCKED_RETRY_ENV", "MODES", "crawl_site"]
+if TYPE_CHECKING:
+    from newscrawl.runner import CrawlResult
+
+__all__ = ["CRAWL_SETTINGS", "LOCKED_RETRY_ENV", "MODES", "crawl_site", "stopped_before_its_end"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +68,28 @@ def _already_crawled(site: str, requested_at: str | None) -> int | None:
         engine.dispose()
 
 
+def stopped_before_its_end(result: CrawlResult) -> bool:
+    """Whether a crawl was stopped, not ended: to be queued again.
+
+    Stopped gracefully (close reason ``shutdown`` or ``cancelled``: a SIGTERM or SIGINT reached
+    it), or killed by a SIGTERM that came before it had installed Scrapy's handlers (the first
+    instants after its fork: the signal's default action, exit status -15). Once Scrapy's handlers
+    are there (and ``newscrawl.extensions.startup`` holds a signal during start-up), a SIGTERM
+    always ends in a close reason.
+    """
+    from newscrawl.extensions.runs import STOPPED_REASONS
+
+    return (
+        result.stats.get("finish_reason") in STOPPED_REASONS or result.returncode == -signal.SIGTERM
+    )
+
+
 @app.task(bind=True, name=CRAWL_TASK, max_retries=None)
 def crawl_site(
     self: Task[Any, Any], site: str, mode: Mode = "full", requested_at: str | None = None
 ) -> dict[str, Any]:
     """Crawl *site* (``full`` or ``incremental``) once; see the module docstring."""
     from newscrawl.cli.crawl import EXIT_LOCKED, log_directory, open_log, outcome
-    from newscrawl.extensions.runs import STOPPED_REASONS
     from newscrawl.runner import run_crawl
 
     if mode not in MODES:
@@ -92,7 +111,7 @@ def crawl_site(
     if ended.code == EXIT_LOCKED:
         logger.info("%s is being crawled elsewhere (%s); trying again later", site, ended.message)
         raise self.retry(countdown=_locked_retry())
-    if result.stats.get("finish_reason") in STOPPED_REASONS:
+    if stopped_before_its_end(result):
         logger.warning("%s: the crawl was stopped before its end; queued again", site)
         raise self.retry(countdown=0)
     logger.info("%s: exit %s, run %s %s", site, ended.code, run_id, ended.message)
