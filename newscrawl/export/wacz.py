@@ -48,7 +48,7 @@ from typing import IO, Any
 from cdxj_indexer.main import CDXJIndexer
 
 from newscrawl import __version__
-from newscrawl.export.warc import WarcWriter, _warc_date
+from newscrawl.export.warc import WarcWriter, warc_date
 from newscrawl.export.writers import JsonLinesWriter, sync_stream
 from newscrawl.items import RawCapture
 from newscrawl.schemas import ARTICLE_SCHEMA_FILE
@@ -94,7 +94,7 @@ class WaczWriter:
         self.articles += 1
         if capture is None:
             return
-        ts = _warc_date(record.get("fetched_at"))
+        ts = warc_date(record.get("fetched_at"))
         text = "\n\n".join(part for part in (record.get("lead"), record.get("body")) if part)
         page = {
             "id": str(record.get("revision_id") or self.articles),

@@ -47,6 +47,7 @@ __all__ = [
     "DEFAULT_MAX_SIZE",
     "WarcWriter",
     "parse_size",
+    "warc_date",
     "warc_prefix",
 ]
 
@@ -151,7 +152,7 @@ class WarcWriter:
         """Write one article: its response record (when there is a capture) and its metadata."""
         warc = self._writer()
         uri = capture.url if capture is not None else str(record["url"])
-        date = _warc_date(record.get("fetched_at"))
+        date = warc_date(record.get("fetched_at"))
         common = {"WARC-Date": date}
         if self._warcinfo_id:
             common["WARC-Warcinfo-ID"] = self._warcinfo_id
@@ -206,7 +207,7 @@ class WarcWriter:
                 return path
 
 
-def _warc_date(value: Any) -> str:
+def warc_date(value: Any) -> str:
     """``WARC-Date`` of a record's ``fetched_at`` (UTC, microseconds if it has any)."""
     if isinstance(value, datetime):
         moment = value
