@@ -15,8 +15,9 @@ once: Scrapy's own behaviour (the reactor stops; the next run takes the dead run
 A crawl that closes during start-up (a lock held elsewhere) drops the held signal: it is ending.
 
 The handler is wrapped just after the reactor's start-up, when ``CrawlerProcess`` has installed
-its own (``install_shutdown_handlers`` in a ``after startup`` trigger, added after this
-extension's); with no handler of Scrapy's (``install_signal_handlers=False``) it does nothing.
+its own (``install_shutdown_handlers`` in an ``after startup`` trigger, added after this
+extension's). Only those are wrapped: with none (``install_signal_handlers=False``, or a
+``CrawlerRunner`` in someone else's process) it does nothing.
 Scrapy offers no signal after its engine has started running (``engine_started`` is sent just
 before), so a held signal checks every :data:`POLL_INTERVAL` seconds whether it does.
 Off with ``NEWSCRAWL_HOLD_SHUTDOWN_UNTIL_STARTED = False``.
@@ -31,6 +32,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, Final, Self
 
 from scrapy import signals
+from scrapy.crawler import CrawlerProcessBase
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import call_later
 from scrapy.utils.ossignal import signal_names
@@ -81,7 +83,10 @@ class HoldShutdownUntilStarted:
             return
         for signum in SHUTDOWN_SIGNALS:
             handler = signal.getsignal(signum)
-            if callable(handler):
+            # Scrapy's handler is a method of the crawl's CrawlerProcess
+            if callable(handler) and isinstance(
+                getattr(handler, "__self__", None), CrawlerProcessBase
+            ):
                 self.handlers[signum] = handler
                 signal.signal(signum, self.on_signal)
 

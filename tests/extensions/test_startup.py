@@ -13,13 +13,22 @@ import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from newscrawl.extensions.startup import HoldShutdownUntilStarted
+from newscrawl.extensions.startup import SHUTDOWN_SIGNALS, HoldShutdownUntilStarted
 
 
 def test_off_with_its_setting():
     crawler = get_crawler(settings_dict={"NEWSCRAWL_HOLD_SHUTDOWN_UNTIL_STARTED": False})
     with pytest.raises(NotConfigured, match="NEWSCRAWL_HOLD_SHUTDOWN_UNTIL_STARTED"):
         HoldShutdownUntilStarted.from_crawler(crawler)
+
+
+def test_only_scrapys_own_handlers_are_wrapped():
+    """In this process (no CrawlerProcess) SIGINT has Python's handler and SIGTERM none."""
+    before = {signum: signal.getsignal(signum) for signum in SHUTDOWN_SIGNALS}
+    extension = HoldShutdownUntilStarted(get_crawler())
+    extension.wrap_handlers()
+    assert extension.handlers == {}
+    assert {signum: signal.getsignal(signum) for signum in SHUTDOWN_SIGNALS} == before
 
 
 def test_a_crawl_without_an_engine_yet_is_starting():
