@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -29,6 +31,17 @@ GOLDEN_FILE = FIXTURES / "golden" / "ict_en_27012.json"
 #: ``EXTENSIONS`` of an in-process crawler (``get_crawler``) that stores: the crawl's database
 #: (``newscrawl.extensions.archive.Archive``), which the persist pipeline needs.
 ARCHIVE_ONLY = {"newscrawl.extensions.archive.Archive": 100}
+
+
+def start_scrapy_crawl(
+    spider: str, base_url: str, settings: Mapping[str, str], log: Path
+) -> subprocess.Popen[bytes]:
+    """``scrapy crawl SPIDER`` with the project's settings and *settings* in a child process that
+    the test signals or kills (not awaited, unlike :func:`run_crawl`); its output goes to *log*."""
+    command = runner.crawl_command(spider, base_url=base_url, feed=None, settings=settings)
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
+    with log.open("wb") as out:
+        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
 
 
 def run_crawl(spider: str, **options: Unpack[CrawlOptions]) -> CrawlResult:

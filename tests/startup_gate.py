@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Self
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.asyncio import call_later
 from twisted.internet.defer import Deferred
 
 if TYPE_CHECKING:
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
 
 #: ``EXTENSIONS`` order: after newscrawl.extensions.runs.RunRecorder (800).
 ORDER = 990
+
+
+def waiting_marker(gate: Path) -> Path:
+    """The file the gate's crawl writes when it starts waiting."""
+    return gate.with_name(gate.name + ".waiting")
 
 
 class StartupGate:
@@ -37,16 +43,14 @@ class StartupGate:
         return extension
 
     def spider_opened(self, spider: Spider) -> Deferred[None]:
-        from twisted.internet import reactor
-
         opened: Deferred[None] = Deferred()
 
         def check() -> None:
             if self.gate.exists():
                 opened.callback(None)
             else:
-                reactor.callLater(0.05, check)
+                call_later(0.05, check)
 
-        self.gate.with_name(self.gate.name + ".waiting").touch()
+        waiting_marker(self.gate).touch()
         check()
         return opened

@@ -2,8 +2,8 @@
 crawl completes it.
 
 The crawl of 150 replica articles (three times as many as are committed before the kill) runs as a
-child process (``runner.crawl_command``) committing every 10 articles. The test polls the database
-(a bounded loop, no sleeps) until some batches are committed, kills the child by its PID with
+child process (``tests.helpers.start_scrapy_crawl``) committing every 10 articles. The test polls
+the database (a bounded loop, no sleeps) until some batches are committed, kills the child by its PID with
 SIGKILL and checks that what was committed is whole: every article has its latest revision, every
 revision its capture, one revision per article, and a near-duplicate fingerprint with its LSH bands
 per article. The killed run's crawl lock has a short TTL (0.5 s), so the test polls until it has
@@ -37,11 +37,10 @@ from newscrawl.db.models import (
 )
 from newscrawl.db.session import ensure_schema, make_engine, make_sessionmaker
 from newscrawl.extract.neardup import BANDS
-from newscrawl.runner import crawl_command
 from newscrawl_replica.generate import generate_site
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.process import ReplicaProcess
-from tests.helpers import BACKENDS, fresh_database, run_crawl
+from tests.helpers import BACKENDS, fresh_database, run_crawl, start_scrapy_crawl
 
 pytestmark = pytest.mark.crawl
 
@@ -152,21 +151,17 @@ def test_sigkill_mid_crawl_leaves_whole_batches_and_a_rerun_completes(
                 "NEWSCRAWL_DB_BATCH_SIZE": str(BATCH),
                 "NEWSCRAWL_LOCK_TTL": LOCK_TTL,
             }
-            command = crawl_command(
-                "ict_en", base_url=replica.urls["ict_en"], feed=None, settings=settings
-            )
-            env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
-            with (tmp_path / "killed.log").open("wb") as log:
-                process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-                try:
-                    wait_for(
-                        lambda: count(engine, Article) >= KILL_AT,
-                        f"{KILL_AT} committed articles",
-                        process,
-                    )
-                finally:
-                    os.kill(process.pid, signal.SIGKILL)
-                    process.wait()
+            log = tmp_path / "killed.log"
+            process = start_scrapy_crawl("ict_en", replica.urls["ict_en"], settings, log)
+            try:
+                wait_for(
+                    lambda: count(engine, Article) >= KILL_AT,
+                    f"{KILL_AT} committed articles",
+                    process,
+                )
+            finally:
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait()
             assert process.returncode == -signal.SIGKILL
 
             committed = assert_consistent(engine)

@@ -23,12 +23,11 @@ from newscrawl.cli.runs import format_runs
 from newscrawl.db.locks import LockInfo, read_lock
 from newscrawl.db.models import CrawlLock, CrawlRun
 from newscrawl.extensions.runs import RunRecorder, run_counts, run_outcome
-from newscrawl.runner import crawl_command
 from newscrawl_replica.generate import generate_site
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.model import EMPTY_BODY, GONE
 from newscrawl_replica.process import ReplicaProcess
-from tests.helpers import run_crawl
+from tests.helpers import run_crawl, start_scrapy_crawl
 from tests.runs.conftest import (
     LOOPBACK_OPTIONS,
     SITE,
@@ -249,10 +248,7 @@ def start_slow_crawl(
         "NEWSCRAWL_LOCK_TTL": str(ttl),
         "NEWSCRAWL_LOCK_HEARTBEAT": str(heartbeat),
     }
-    command = crawl_command(SITE, base_url=base_url, feed=None, settings=settings)
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
-    with log.open("wb") as out:
-        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    return start_scrapy_crawl(SITE, base_url, settings, log)
 
 
 @pytest.mark.crawl

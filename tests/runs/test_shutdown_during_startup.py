@@ -20,13 +20,12 @@ from pathlib import Path
 import pytest
 
 from newscrawl.db.locks import read_lock
-from newscrawl.runner import crawl_command
 from newscrawl.settings import EXTENSIONS
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.process import ReplicaProcess
-from tests.helpers import fresh_database
+from tests.helpers import fresh_database, start_scrapy_crawl
 from tests.runs.conftest import SITE, database, runs_of, stop_process, wait_for
-from tests.startup_gate import ORDER
+from tests.startup_gate import ORDER, waiting_marker
 
 pytestmark = [pytest.mark.crawl, pytest.mark.db]
 
@@ -48,7 +47,7 @@ class GatedCrawl:
 
         def waiting() -> bool:
             assert self.proc.poll() is None, self.log_text()[-3000:]
-            return self.gate.with_name(self.gate.name + ".waiting").exists()
+            return waiting_marker(self.gate).exists()
 
         wait_for(waiting, 120, "the crawl to wait in its start-up")
 
@@ -73,23 +72,16 @@ def sqlite_url(tmp_path: Path) -> Iterator[str]:
 def start_gated_crawl(base_url: str, db_url: str, directory: Path, **settings: str) -> GatedCrawl:
     gate, log, stats = directory / "gate", directory / "crawl.log", directory / "stats.json"
     extensions = {**EXTENSIONS, "tests.startup_gate.StartupGate": ORDER}
-    command = crawl_command(
-        SITE,
-        base_url=base_url,
-        feed=None,
-        settings={
-            **LOOPBACK_SETTINGS,
-            "NEWSCRAWL_DATABASE_URL": db_url,
-            "NEWSCRAWL_STATS_FILE": str(stats),
-            "EXTENSIONS": json.dumps(extensions),
-            "TEST_STARTUP_GATE": str(gate),
-            "LOG_LEVEL": "INFO",
-            **settings,
-        },
-    )
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    settings = {
+        **LOOPBACK_SETTINGS,
+        "NEWSCRAWL_DATABASE_URL": db_url,
+        "NEWSCRAWL_STATS_FILE": str(stats),
+        "EXTENSIONS": json.dumps(extensions),
+        "TEST_STARTUP_GATE": str(gate),
+        "LOG_LEVEL": "INFO",
+        **settings,
+    }
+    proc = start_scrapy_crawl(SITE, base_url, settings, log)
     return GatedCrawl(proc, gate, log, stats)
 
 
