@@ -4,7 +4,7 @@ Scrapy trusts the HTTP header first. Ministry sites get this wrong in both direc
 that says windows-1256 over UTF-8 bytes, a header that says utf-8 over windows-1256 bytes), so the
 order here is: a byte-order mark; the bytes themselves when they are valid UTF-8 with non-ASCII
 content (windows-1256 text practically never is); then the charset declared in the page's
-``<meta>``; then the header's; then w3lib's fallback.
+``<meta>``; then the header's; then UTF-8 with replacement characters.
 
 When nothing is declared at all (no BOM, no ``<meta>`` or header charset) and the bytes are not
 UTF-8, the encoding is detected by charset-normalizer, guided by the page's language (the
@@ -13,9 +13,12 @@ and ISO-8859-6, English and other Western European pages windows-1252 and ISO-88
 language is unknown or its code pages do not fit, those four are scored against each other. The
 detector is never let loose on every code page it knows (unguided it misreads Persian pages).
 Bytes that are UTF-8 but for a few invalid sequences (a page cut off in a character, one stray
-byte) stay UTF-8, as before, rather than being read as a single-byte code page; so do bytes the
-detector cannot place: they decode with U+FFFD replacement characters, which
-:func:`count_replacement_chars` counts so that the caller can warn. The detector never runs for a
+byte) stay UTF-8 rather than being read as a single-byte code page; so do bytes the detector
+cannot place: they decode with U+FFFD replacement characters, which
+:func:`count_replacement_chars` counts so that the caller can warn. That last step is ours, not
+w3lib's ``html_to_unicode``: up to w3lib 2.5 it fell back to UTF-8 in the same way, but from 2.6
+it guesses a code page from the bytes and the domain as Firefox does, which turns a UTF-8 page
+with one stray byte into mojibake throughout. The detector never runs for a
 declared page or a UTF-8 one, so it costs nothing on the common path.
 """
 
@@ -27,7 +30,6 @@ from typing import Final
 
 from w3lib.encoding import (
     html_body_declared_encoding,
-    html_to_unicode,
     http_content_type_encoding,
     resolve_encoding,
 )
@@ -124,8 +126,7 @@ def _decode(body: bytes, content_type: str | None, lang: str | None) -> tuple[st
         detected = _detect(body, lang)
         if detected is not None:
             return detected, body.decode(detected, errors="replace"), True
-    encoding, text = html_to_unicode(content_type, body)
-    return encoding, text, False
+    return "utf-8", body.decode("utf-8", errors="replace"), False
 
 
 def _detect(body: bytes, lang: str | None) -> str | None:
