@@ -52,8 +52,8 @@ from typing import IO
 
 from newscrawl.cli._errors import CommandError, http_url, one_line, usage_error
 from newscrawl.cli._sites import load_site_profiles, profile_names, resolve_sites, single_profile
-from newscrawl.extensions.runs import EXIT_LOCKED, LOCK_REASONS, RUN_MESSAGE_KEY, persist_failure
 from newscrawl.health.check import MESSAGE_KEY, STATUS_KEY, applies
+from newscrawl.health.outcome import EXIT_LOCKED, LOCK_REASONS, RUN_MESSAGE_KEY, persist_failure
 from newscrawl.runner import CrawlResult, RunningCrawl, start_crawl
 
 __all__ = [

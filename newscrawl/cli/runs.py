@@ -2,7 +2,7 @@
 
 One line per run: id, site, start (UTC), duration, status, what it counted (pages downloaded,
 articles extracted, new / changed / unchanged in the database, duplicates, dropped, errors, article
-pages lost and refused: see ``newscrawl.extensions.runs.run_counts``), the host and pid that ran
+pages lost and refused: see ``newscrawl.health.outcome.run_counts``), the host and pid that ran
 it, and its message (why it failed or was aborted).
 """
 

@@ -22,7 +22,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl.cli._errors import http_url
-from newscrawl.extensions.runs import EXIT_LOCKED, LOCK_REASONS
+from newscrawl.health.outcome import EXIT_LOCKED, LOCK_REASONS
 
 __all__ = ["Command", "check_spider_arguments"]
 

@@ -77,7 +77,7 @@ def stopped_before_its_end(result: CrawlResult) -> bool:
     are there (and ``newscrawl.extensions.startup`` holds a signal during start-up), a SIGTERM
     always ends in a close reason.
     """
-    from newscrawl.extensions.runs import STOPPED_REASONS
+    from newscrawl.health.outcome import STOPPED_REASONS
 
     return (
         result.stats.get("finish_reason") in STOPPED_REASONS or result.returncode == -signal.SIGTERM

@@ -25,11 +25,12 @@ this one's ``spider_closed``). For each crawl it
    takes over a lock, expired or dead, marks the run that held it ``aborted`` if it is still
    recorded as ``running`` (it was killed), with a message saying why;
 4. when the spider closes, stores the end time, the status and the counts from the stats
-   (:func:`run_counts`), and releases the lock.
+   (:func:`~newscrawl.health.outcome.run_counts`), and releases the lock.
 
-The status is ``finished``; ``failed`` when a batch of articles could not be stored (counted in
-``newscrawl/persist/failed``: also when it was the last batch, written as the spider closed, whose
-close reason stays ``finished``; see :func:`persist_failure`), when the run health check failed (see
+The status (:func:`~newscrawl.health.outcome.run_outcome`) is ``finished``; ``failed`` when a
+batch of articles could not be stored (counted in ``newscrawl/persist/failed``: also when it was
+the last batch, written as the spider closed, whose close reason stays ``finished``; see
+:func:`~newscrawl.health.outcome.persist_failure`), when the run health check failed (see
 :mod:`newscrawl.health.monitors`, whose verdict is in the stats) or the crawl ended for another reason
 than finishing (``start_error``, …); ``aborted`` when it was locked out, lost its lock or was
 stopped (``shutdown``, ``cancelled``). The status, message and run id are also put in the stats
@@ -40,8 +41,7 @@ written after it has them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
@@ -63,9 +63,15 @@ from newscrawl.db.locks import (
 )
 from newscrawl.db.runs import abandon_run, finish_run, start_run
 from newscrawl.extensions.archive import Archive, storage_url
-from newscrawl.health.check import MESSAGE_KEY, STATUS_KEY, applies
-from newscrawl.pipelines.persist import FAILED_KEY, FAILED_TOMBSTONES_KEY
-from newscrawl.stats import count
+from newscrawl.health.outcome import (
+    LOCK_LOST,
+    LOCKED,
+    RUN_ID_KEY,
+    RUN_MESSAGE_KEY,
+    RUN_STATUS_KEY,
+    run_counts,
+    run_outcome,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -73,115 +79,12 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
     from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = [
-    "EXIT_LOCKED",
-    "LOCKED",
-    "LOCK_LOST",
-    "LOCK_REASONS",
-    "RUN_ID_KEY",
-    "RUN_MESSAGE_KEY",
-    "RUN_STATUS_KEY",
-    "RunRecorder",
-    "persist_failure",
-    "run_counts",
-    "run_outcome",
-]
+__all__ = ["RunRecorder"]
 
 logger = logging.getLogger(__name__)
 
-#: Close reason of a crawl that found its site locked by another run.
-LOCKED = "locked"
-#: Close reason of a crawl whose lock was taken over while it ran.
-LOCK_LOST = "lock_lost"
-LOCK_REASONS = (LOCKED, LOCK_LOST)
-#: Exit code of ``scrapy crawl`` and ``newscrawl crawl`` for those reasons (``EX_TEMPFAIL``).
-EXIT_LOCKED = 75
-#: Close reasons of a crawl that was stopped from outside (Ctrl-C, SIGTERM, scrapyd's cancel).
-STOPPED_REASONS = ("shutdown", "cancelled")
-
-RUN_ID_KEY = keys.RUN_ID
-RUN_STATUS_KEY = keys.RUN_STATUS
-RUN_MESSAGE_KEY = keys.RUN_MESSAGE
-
 #: Renew the lock this many times per TTL (unless ``NEWSCRAWL_LOCK_HEARTBEAT`` says otherwise).
 RENEWALS_PER_TTL = 5
-
-
-def run_counts(stats: Mapping[str, Any]) -> dict[str, Any]:
-    """What a run counted, from its Scrapy stats: the ``counts`` of its ``crawl_runs`` row.
-
-    ``pages`` (responses downloaded), ``articles`` (extracted), ``new``/``changed``/``unchanged``
-    (database writes), ``duplicates`` (in-crawl repeats and duplicate links), ``dropped``
-    (``{reason: n}``), ``lost`` and ``refused`` (``{cause: n}``: the article pages the
-    middlewares gave up, ``newscrawl/article/lost/<cause>`` and ``.../refused/<cause>``), ``errors``
-    (``{stat: n}``: article HTTP errors and fetch failures, other pages lost or refused
-    (``page/lost/<cause>``), sources that failed (``source/<cause>``), failed extractions, logged
-    errors) and ``fields`` (article pages checked and missing fields).
-    """
-    errors = {
-        f"http_error/{k}": v for k, v in keys.ARTICLE_HTTP_ERROR.members(stats).items()
-    }
-    errors.update(
-        {f"error/{k}": v for k, v in keys.ARTICLE_ERROR.members(stats).items()}
-    )
-    for kind, family in (("lost", keys.PAGE_LOST), ("refused", keys.PAGE_REFUSED)):
-        errors.update({f"page/{kind}/{k}": v for k, v in family.members(stats).items()})
-    errors.update({f"source/{k}": v for k, v in keys.SOURCE_FAILED.members(stats).items()})
-    for name, key in (
-        ("extract/failed", keys.EXTRACT_FAILED),
-        ("log/ERROR", "log_count/ERROR"),
-    ):
-        if number := count(stats, key):
-            errors[name] = number
-    return {
-        "pages": count(stats, "downloader/response_count"),
-        "articles": count(stats, keys.ARTICLE_EXTRACTED),
-        "new": count(stats, keys.PERSIST_NEW),
-        "changed": count(stats, keys.PERSIST_CHANGED),
-        "unchanged": count(stats, keys.PERSIST_UNCHANGED),
-        "duplicates": count(stats, keys.DEDUP_DUPLICATE)
-        + count(stats, keys.ARTICLE_DUPLICATE_LINK),
-        "dropped": keys.CLEAN_DROPPED.members(stats),
-        "lost": keys.ARTICLE_LOST.members(stats),
-        "refused": keys.ARTICLE_REFUSED.members(stats),
-        "errors": errors,
-        "fields": {
-            "checked": count(stats, keys.FIELDS_CHECKED),
-            "missing": keys.FIELDS_MISSING.members(stats),
-        },
-    }
-
-
-def persist_failure(stats: Mapping[str, Any]) -> str | None:
-    """What the database refused to store in this run (the run's message), or None.
-
-    A refused batch fails the run whatever the close reason: the last batch is written when the
-    spider closes, too late to change the reason from ``finished``.
-    """
-    articles, tombstones = count(stats, FAILED_KEY), count(stats, FAILED_TOMBSTONES_KEY)
-    if not (articles or tombstones):
-        return None
-    reason = stats.get(keys.PERSIST_ERROR)
-    return (
-        f"the database refused {articles} articles and {tombstones} tombstones"
-        + (f" ({reason})" if reason else "")
-        + "; their URLs are in the crawl's log; the next crawl fetches them again"
-    )
-
-
-def run_outcome(reason: str, stats: Mapping[str, Any]) -> tuple[str, str | None]:
-    """The run status and message for a crawl closed with *reason* and these *stats*."""
-    if reason in LOCK_REASONS:
-        return "aborted", stats.get(RUN_MESSAGE_KEY) or reason
-    if refused := persist_failure(stats):
-        return "failed", refused
-    if reason in STOPPED_REASONS:
-        return "aborted", f"stopped before the end ({reason})"
-    if not applies(reason):
-        return "failed", f"the crawl ended with {reason!r}"
-    if stats.get(STATUS_KEY) in ("failed", "error"):
-        return "failed", str(stats.get(MESSAGE_KEY) or "the run health check failed")
-    return "finished", None
 
 
 class RunRecorder:

@@ -51,6 +51,14 @@ def test_a_command_imports_only_its_own_module() -> None:
     assert loaded == []  # the date parser needs none of them either
 
 
+def test_crawl_help_imports_nothing_heavy() -> None:
+    # the crawls run in child processes; the command itself only reads their stats
+    # (newscrawl.health.outcome), so its help and its usage errors need no Scrapy or SQLAlchemy
+    loaded, commands = imported("crawl", "--help")
+    assert "newscrawl.cli.crawl" in commands
+    assert loaded == []
+
+
 def test_help_lists_every_command_with_its_summary() -> None:
     result = newscrawl("--help")
     assert result.returncode == 0

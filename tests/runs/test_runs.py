@@ -22,7 +22,8 @@ from newscrawl.cli.crawl import EXIT_LOCKED, EXIT_OK
 from newscrawl.cli.runs import format_runs
 from newscrawl.db.locks import LockInfo, read_lock
 from newscrawl.db.models import CrawlLock, CrawlRun
-from newscrawl.extensions.runs import RunRecorder, run_counts, run_outcome
+from newscrawl.extensions.runs import RunRecorder
+from newscrawl.health.outcome import run_counts, run_outcome
 from newscrawl_replica.generate import generate_site
 from newscrawl_replica.loopback import LOOPBACK_SETTINGS
 from newscrawl_replica.model import EMPTY_BODY, GONE

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from newscrawl import stats
-from newscrawl.extensions.runs import run_counts
 from newscrawl.health.check import field_counts
+from newscrawl.health.outcome import run_counts
 
 
 def test_a_family_lists_its_non_zero_members_sorted() -> None:
