@@ -13,7 +13,6 @@ from typing import get_args
 from zoneinfo import ZoneInfo
 
 import pytest
-from convertdate import persian
 
 from newscrawl.extract.dates import (
     CALENDARS,
@@ -33,6 +32,7 @@ from newscrawl.extract.dates import (
     profile_formats,
     rfc822,
 )
+from tests.jalali import jalali_to_gregorian
 
 TEH = "Asia/Tehran"
 KAB = "Asia/Kabul"
@@ -48,8 +48,8 @@ def wall(y: int, m: int, d: int, hh: int, mi: int = 0, ss: int = 0, zone: str = 
 
 
 def jal(y: int, m: int, d: int, hh: int | None = None, mi: int = 0, zone: str = TEH) -> str:
-    gy, gm, gd = persian.to_gregorian(y, m, d)
-    return date(gy, gm, gd).isoformat() if hh is None else wall(gy, gm, gd, hh, mi, zone=zone)
+    day = jalali_to_gregorian(y, m, d)
+    return day.isoformat() if hh is None else wall(day.year, day.month, day.day, hh, mi, zone=zone)
 
 
 def instant(y: int, m: int, d: int, hh: int, mi: int, offset_minutes: int, zone: str = TEH) -> str:

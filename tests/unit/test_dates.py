@@ -24,6 +24,7 @@ from convertdate import persian
 
 from newscrawl.cli import dates as dates_cli
 from newscrawl.extract.dates import ParsedDate, parse_date
+from tests.jalali import jalali_to_gregorian
 
 TEH = "Asia/Tehran"
 KAB = "Asia/Kabul"
@@ -50,8 +51,8 @@ def j(
     y: int, m: int, d: int, hh: int | None = None, mi: int = 0, ss: int = 0, zone: str = TEH
 ) -> str:
     """Expected isoformat of a (valid) Jalali wall time, converted with convertdate."""
-    gy, gm, gd = persian.to_gregorian(y, m, d)
-    return g(gy, gm, gd, hh, mi, ss, zone)
+    day = jalali_to_gregorian(y, m, d)
+    return g(day.year, day.month, day.day, hh, mi, ss, zone)
 
 
 def instant(
@@ -289,6 +290,16 @@ def test_known_conversions_from_research_notes() -> None:
     assert r1 is not None and r1.isoformat() == "2017-12-05T21:27:00+03:30"
     assert r2 is not None and r2.isoformat() == "2014-05-02T23:18:00+04:30"
     assert r3 is not None and r3.isoformat() == "2025-02-18"
+
+
+def test_the_tables_jalali_conversion_agrees_with_convertdate_day_by_day() -> None:
+    # the table's expected values add the day of the year to convertdate's 1 Farvardin
+    # (tests/jalali.py); here every month's first and last day, in a leap year and a common one
+    for year in (1395, 1396):  # 1395 is leap: 30 Esfand exists
+        for month in range(1, 13):
+            for day in (1, persian.month_length(year, month)):
+                got = jalali_to_gregorian(year, month, day)
+                assert (got.year, got.month, got.day) == persian.to_gregorian(year, month, day)
 
 
 def test_30_esfand_follows_the_leap_year() -> None:
