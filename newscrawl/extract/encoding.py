@@ -4,7 +4,8 @@ Scrapy trusts the HTTP header first. Ministry sites get this wrong in both direc
 that says windows-1256 over UTF-8 bytes, a header that says utf-8 over windows-1256 bytes), so the
 order here is: a byte-order mark; the bytes themselves when they are valid UTF-8 with non-ASCII
 content (windows-1256 text practically never is); then the charset declared in the page's
-``<meta>``; then the header's; then UTF-8 with replacement characters.
+``<meta>``; then the header's; then, with replacement characters, the header's, the ``<meta>``'s
+or UTF-8.
 
 When nothing is declared at all (no BOM, no ``<meta>`` or header charset) and the bytes are not
 UTF-8, the encoding is detected by charset-normalizer, guided by the page's language (the
@@ -16,15 +17,16 @@ Bytes that are UTF-8 but for a few invalid sequences (a page cut off in a charac
 byte) stay UTF-8 rather than being read as a single-byte code page; so do bytes the detector
 cannot place: they decode with U+FFFD replacement characters, which
 :func:`count_replacement_chars` counts so that the caller can warn. That last step is ours, not
-w3lib's ``html_to_unicode``: up to w3lib 2.5 it fell back to UTF-8 in the same way, but from 2.6
-it guesses a code page from the bytes and the domain as Firefox does, which turns a UTF-8 page
-with one stray byte into mojibake throughout. The detector never runs for a
-declared page or a UTF-8 one, so it costs nothing on the common path.
+w3lib's ``html_to_unicode``: up to w3lib 2.5 it fell back in the same way (the declared charset,
+else UTF-8), but from 2.6 it guesses a code page from the bytes and the domain as Firefox does,
+which turns a UTF-8 page with one stray byte into mojibake throughout. The detector never runs
+for a declared page or a UTF-8 one, so it costs nothing on the common path.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 from dataclasses import dataclass
 from typing import Final
 
@@ -114,18 +116,22 @@ def _decode(body: bytes, content_type: str | None, lang: str | None) -> tuple[st
             return "utf-8", body.decode("utf-8"), False
         except UnicodeDecodeError:
             pass
-    for declared in (html_body_declared_encoding(body), http_content_type_encoding(content_type)):
-        resolved = resolve_encoding(declared) if declared else None
-        if resolved:
-            may_detect = False
-            try:
-                return resolved, body.decode(resolved), False
-            except (UnicodeDecodeError, LookupError):
-                continue
-    if may_detect:
+    meta, header = html_body_declared_encoding(body), http_content_type_encoding(content_type)
+    declared = [resolved for label in (meta, header) if label and (resolved := resolve_encoding(label))]
+    for encoding in declared:
+        try:
+            return encoding, body.decode(encoding), False
+        except (UnicodeDecodeError, LookupError):
+            continue
+    if may_detect and not declared:
         detected = _detect(body, lang)
         if detected is not None:
             return detected, body.decode(detected, errors="replace"), True
+    # Nothing decoded cleanly: what w3lib's html_to_unicode did up to 2.5, the header's charset,
+    # else the <meta>'s, else UTF-8, with U+FFFDs (2.6 guesses a code page instead: see above).
+    for encoding in declared[::-1]:
+        with contextlib.suppress(LookupError):
+            return encoding, body.decode(encoding, errors="replace"), False
     return "utf-8", body.decode("utf-8", errors="replace"), False
 
 

@@ -123,6 +123,21 @@ def test_utf8_with_one_bad_byte_stays_utf8(page, word, lang):
     assert decoded.replacement_chars == 1
 
 
+def test_a_declared_charset_that_does_not_decode_is_still_used_with_replacements():
+    # ISO-8859-6 leaves 0xA1 undefined: the strict decode fails, and the page is read in its
+    # declared code page with one U+FFFD (as w3lib 2.5's html_to_unicode read it), not as UTF-8
+    text = (
+        '<html><head><meta charset="iso-8859-6"><title>وزارة</title></head>'
+        "<body><p>افتتحت الوزارة مكتبها الجديد يوم الاثنين.</p></body></html>"
+    )
+    body = text.encode("iso-8859-6").replace(
+        "الجديد".encode("iso-8859-6"), "الج".encode("iso-8859-6") + b"\xa1" + "ديد".encode("iso-8859-6")
+    )
+    decoded = decode_html_checked(body, None, lang="ar")
+    assert (decoded.encoding, decoded.detected, decoded.replacement_chars) == ("iso8859-6", False, 1)
+    assert decoded.text == text.replace("الجديد", "الج\ufffdديد")
+
+
 def test_count_replacement_chars():
     assert count_replacement_chars("a\ufffdb", None, "", "\ufffd\ufffd") == 3
     assert count_replacement_chars("clean text") == 0
