@@ -117,7 +117,12 @@ def _decode(body: bytes, content_type: str | None, lang: str | None) -> tuple[st
         except UnicodeDecodeError:
             pass
     meta, header = html_body_declared_encoding(body), http_content_type_encoding(content_type)
-    declared = [resolved for label in (meta, header) if label and (resolved := resolve_encoding(label))]
+    # once each: a header that repeats the <meta>'s charset is not decoded twice
+    declared = list(
+        dict.fromkeys(
+            resolved for label in (meta, header) if label and (resolved := resolve_encoding(label))
+        )
+    )
     for encoding in declared:
         try:
             return encoding, body.decode(encoding), False
